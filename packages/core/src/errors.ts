@@ -1,0 +1,40 @@
+/**
+ * Every failure the project reports on purpose carries a stable code, so that CI logs, JSON reports and
+ * tests can match on it. The message names the input, the bad value and what was expected.
+ */
+export const ERROR_CODES = {
+  E_USAGE: 'bad command-line usage',
+  E_IO: 'a file could not be read or written',
+  E_VOCAB_ENCODING: 'a vocabulary file is not valid UTF-8',
+  E_VOCAB_EMPTY: 'a vocabulary has no tokens',
+  E_VOCAB_MISSING_TOKEN: 'a vocabulary lacks a token the tokenizer needs ([UNK], [CLS], [SEP])',
+  E_VOCAB_FORMAT: 'a vocabulary or tokenizer.json is malformed',
+  E_TOKENIZER_CONFIG: 'an invalid tokenizer option or profile',
+  E_UNICODE_VERSION: 'an unsupported Unicode version was requested',
+  E_INPUT_TEXT: 'text input that cannot be tokenized (for example a lone surrogate in strict mode)',
+  E_ENCODE_LENGTH: 'max_seq_length too small for the special tokens',
+  E_GOLDEN_FORMAT: 'a golden file is malformed',
+  E_IMPL_UNAVAILABLE: 'a peer tokenizer implementation could not be loaded',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ParityError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ParityError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  override toString(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+export function isParityError(value: unknown, code?: ErrorCode): value is ParityError {
+  return value instanceof ParityError && (code === undefined || value.code === code);
+}
