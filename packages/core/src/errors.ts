@@ -15,6 +15,13 @@ export const ERROR_CODES = {
   E_ENCODE_LENGTH: 'max_seq_length too small for the special tokens',
   E_GOLDEN_FORMAT: 'a golden file is malformed',
   E_IMPL_UNAVAILABLE: 'a peer tokenizer implementation could not be loaded',
+  E_NPY_FORMAT: 'a .npy file is malformed, lies in its header or uses an unsupported dtype or layout',
+  E_GOLDEN_STALE: 'a golden file or one of its inputs differs from what MANIFEST.json or its index records',
+  E_CORPUS_DUPLICATE: 'a corpus case repeats a text that the corpus already has',
+  E_REFERENCE_UNAVAILABLE: 'the reference tokenizer (google-research/bert checkout or transformers) is not available',
+  E_REFERENCE_PROCESS: 'the live reference process failed to start, exited or broke the line protocol',
+  E_REFERENCE_TIMEOUT: 'the live reference process did not answer in time',
+  E_REFERENCE_ANSWER: 'the live reference answered an input with an error',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
