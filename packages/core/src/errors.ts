@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   E_REFERENCE_PROCESS: 'the live reference process failed to start, exited or broke the line protocol',
   E_REFERENCE_TIMEOUT: 'the live reference process did not answer in time',
   E_REFERENCE_ANSWER: 'the live reference answered an input with an error',
+  E_FIXTURE_CONFIG: 'an invalid tiny-BERT fixture configuration (sizes, seed, vocabulary, shapes)',
+  E_MODEL_WRITE: 'a model writer was given a graph it cannot serialize (unknown tensor, bad dtype or shape)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
