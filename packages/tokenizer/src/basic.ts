@@ -1,0 +1,167 @@
+import { CJK, DROP, PUNCT, SPACE } from './classes.ts';
+import { fromCodePoints } from './codepoints.ts';
+import { normalizeWord, type SpannedWord } from './normalize.ts';
+import type { ResolvedOptions } from './profiles.ts';
+import type { UnicodeTables } from './unicode/types.ts';
+
+/**
+ * Receives each basic token (BasicTokenizer output) with its span [start, end) in the original text, in
+ * UTF-16 code units. `starts`/`ends` give the span of each code point of the token when the token is not
+ * a verbatim slice of the text (normalization changed it, or clean_text removed characters inside it);
+ * they are null when token === text.slice(start, end).
+ */
+export type BasicSink = (
+  token: string,
+  start: number,
+  end: number,
+  starts: readonly number[] | null,
+  ends: readonly number[] | null,
+) => void;
+
+/**
+ * google-research/bert BasicTokenizer in one pass over the text, for all profiles:
+ * clean_text (drop controls, whitespace → space), CJK ideographs as words of their own, split on
+ * whitespace, then per word: normalization (lowercase, accent stripping, NFC per profile) and splitting
+ * off every punctuation character as a token of its own.
+ */
+export class BasicScanner {
+  private readonly classes: Uint8Array;
+  private readonly options: ResolvedOptions;
+  private readonly tables: UnicodeTables;
+  private readonly normalizes: boolean;
+  private readonly neverSplit: ReadonlySet<string>;
+
+  constructor(options: ResolvedOptions, tables: UnicodeTables, classes: Uint8Array) {
+    this.options = options;
+    this.tables = tables;
+    this.classes = classes;
+    this.normalizes = options.lowercase || options.stripAccents || options.nfc;
+    this.neverSplit = new Set(options.neverSplit);
+  }
+
+  /** Scans text[from, to) and calls sink for each basic token, in order. */
+  scan(text: string, sink: BasicSink, from = 0, to = text.length): void {
+    const classes = this.classes;
+    let wordStart = -1;
+    let wordEnd = -1;
+    let contiguous = true;
+    let ascii = true;
+    let i = from;
+    while (i < to) {
+      let cp = text.charCodeAt(i);
+      let width = 1;
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < to) {
+        const lo = text.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+          width = 2;
+        }
+      }
+      const cls = classes[cp] as number;
+      if (cls & (DROP | SPACE | CJK)) {
+        if (cls & DROP) {
+          // clean_text removes the character; the word goes on around it.
+          if (wordStart >= 0) contiguous = false;
+        } else {
+          if (wordStart >= 0) {
+            this.word(text, wordStart, wordEnd, contiguous, ascii, sink);
+            wordStart = -1;
+          }
+          if (cls & CJK && !(cls & SPACE)) this.word(text, i, i + width, true, false, sink);
+        }
+        i += width;
+        continue;
+      }
+      if (wordStart < 0) {
+        wordStart = i;
+        contiguous = true;
+        ascii = true;
+      }
+      if (cp >= 0x80) ascii = false;
+      wordEnd = i + width;
+      i += width;
+    }
+    if (wordStart >= 0) this.word(text, wordStart, wordEnd, contiguous, ascii, sink);
+  }
+
+  /** One whitespace-delimited word text[start, end) (DROP characters inside are skipped unless contiguous). */
+  private word(
+    text: string,
+    start: number,
+    end: number,
+    contiguous: boolean,
+    ascii: boolean,
+    sink: BasicSink,
+  ): void {
+    if (this.neverSplit.size > 0) {
+      const raw = contiguous ? text.slice(start, end) : this.spanned(text, start, end);
+      const token = typeof raw === 'string' ? raw : fromCodePoints(raw.cps);
+      if (this.neverSplit.has(token)) {
+        sink(token, start, end, typeof raw === 'string' ? null : raw.starts, typeof raw === 'string' ? null : raw.ends);
+        return;
+      }
+    }
+    if (contiguous && (ascii || !this.normalizes)) {
+      const verbatim = text.slice(start, end);
+      const word = ascii && this.options.lowercase ? verbatim.toLowerCase() : verbatim;
+      this.splitVerbatim(word, start, sink);
+      return;
+    }
+    let w = this.spanned(text, start, end);
+    if (this.normalizes) w = normalizeWord(w, this.options, this.tables, this.classes);
+    this.splitSpanned(w, sink);
+  }
+
+  /** The kept code points of text[start, end) with their spans. */
+  private spanned(text: string, start: number, end: number): SpannedWord {
+    const w: SpannedWord = { cps: [], starts: [], ends: [] };
+    for (let i = start; i < end; ) {
+      const cp = text.codePointAt(i) as number;
+      const width = cp > 0xffff ? 2 : 1;
+      if (!((this.classes[cp] as number) & DROP)) {
+        w.cps.push(cp);
+        w.starts.push(i);
+        w.ends.push(i + width);
+      }
+      i += width;
+    }
+    return w;
+  }
+
+  /** Punctuation split of a word that is a verbatim (or ASCII-lowercased) slice starting at `base`. */
+  private splitVerbatim(word: string, base: number, sink: BasicSink): void {
+    const classes = this.classes;
+    let tokStart = 0;
+    let i = 0;
+    const n = word.length;
+    while (i < n) {
+      const cp = word.codePointAt(i) as number;
+      const width = cp > 0xffff ? 2 : 1;
+      if ((classes[cp] as number) & PUNCT) {
+        if (i > tokStart) sink(word.slice(tokStart, i), base + tokStart, base + i, null, null);
+        sink(word.slice(i, i + width), base + i, base + i + width, null, null);
+        tokStart = i + width;
+      }
+      i += width;
+    }
+    if (n > tokStart) sink(tokStart === 0 ? word : word.slice(tokStart), base + tokStart, base + n, null, null);
+  }
+
+  /** Punctuation split of a normalized word, each token carrying the spans of its code points. */
+  private splitSpanned(w: SpannedWord, sink: BasicSink): void {
+    const classes = this.classes;
+    const { cps, starts, ends } = w;
+    const emit = (a: number, b: number) => {
+      sink(fromCodePoints(cps, a, b), starts[a] as number, ends[b - 1] as number, starts.slice(a, b), ends.slice(a, b));
+    };
+    let tokStart = 0;
+    for (let i = 0; i < cps.length; i++) {
+      if ((classes[cps[i] as number] as number) & PUNCT) {
+        if (i > tokStart) emit(tokStart, i);
+        emit(i, i + 1);
+        tokStart = i + 1;
+      }
+    }
+    if (cps.length > tokStart) emit(tokStart, cps.length);
+  }
+}
