@@ -1,0 +1,2 @@
+export { getUnicodeTables, isUnicodeVersion } from './tables.ts';
+export * from './types.ts';
