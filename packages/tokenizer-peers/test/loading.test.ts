@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FIXTURE_VOCAB } from './paths.ts';
+
+// Modules are reset between these tests, so errors come from a fresh copy of @bert-parity/core: they are
+// matched by name and code, not with instanceof.
+
+/** The peer libraries are heavy (a native binding; onnxruntime and sharp behind transformers.js): load on demand. */
+describe('lazy loading of the peer libraries', () => {
+  afterEach(() => {
+    vi.doUnmock('tokenizers');
+    vi.doUnmock('@huggingface/transformers');
+    vi.resetModules();
+  });
+
+  it('importing the package loads neither library', async () => {
+    const loaded: string[] = [];
+    vi.doMock('tokenizers', () => {
+      loaded.push('tokenizers');
+      return {};
+    });
+    vi.doMock('@huggingface/transformers', () => {
+      loaded.push('@huggingface/transformers');
+      return {};
+    });
+    const peers = await import('../src/index.ts');
+    expect(typeof peers.createHfTokenizersImpl).toBe('function');
+    expect(loaded).toEqual([]);
+  });
+
+  it('a library that cannot be loaded is E_IMPL_UNAVAILABLE, naming the package and the reason', async () => {
+    vi.doMock('tokenizers', () => {
+      throw new Error('no binding for this platform');
+    });
+    vi.doMock('@huggingface/transformers', () => {
+      throw new Error('onnxruntime-node is missing');
+    });
+    const peers = await import('../src/index.ts');
+    const hf = await peers.createHfTokenizersImpl(FIXTURE_VOCAB, { lowercase: true }).catch((e: unknown) => e);
+    expect(hf).toMatchObject({ name: 'ParityError', code: 'E_IMPL_UNAVAILABLE' });
+    expect((hf as Error).message).toMatch(
+      /^cannot load peer tokenizer package tokenizers: .*no binding for this platform/,
+    );
+    const tjs = await peers.createTransformersJsImpl(FIXTURE_VOCAB, { lowercase: true }).catch((e: unknown) => e);
+    expect(tjs).toMatchObject({ name: 'ParityError', code: 'E_IMPL_UNAVAILABLE' });
+    expect((tjs as Error).message).toMatch(
+      /^cannot load peer tokenizer package @huggingface\/transformers: .*onnxruntime-node is missing/,
+    );
+  });
+});
+
+describe('prepared answers', () => {
+  it('hf-tokenizers answers tokenize synchronously only for prepared inputs', async () => {
+    const { createHfTokenizersImpl } = await import('../src/index.ts');
+    const impl = await createHfTokenizersImpl(FIXTURE_VOCAB, { lowercase: true });
+    let error: unknown;
+    try {
+      impl.tokenize('not prepared');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: 'ParityError', code: 'E_IMPL_UNAVAILABLE' });
+    await impl.prepare({ texts: ['Héllo naïve café'], pairs: [{ textA: 'a b', textB: null, maxSeqLength: 5 }] });
+    expect(impl.tokenize('Héllo naïve café')).toEqual({
+      tokens: ['hello', 'n', '##a', '##ive', 'c', '##a', '##f', '##e'],
+      ids: [23841, 155, 27438, 28198, 144, 27438, 27912, 27781],
+      basicTokens: ['hello', 'naive', 'cafe'],
+    });
+    expect(impl.encode('a b', null, 5)).toEqual({
+      inputIds: [101, 142, 143, 102, 0],
+      inputMask: [1, 1, 1, 1, 0],
+      segmentIds: [0, 0, 0, 0, 0],
+    });
+  });
+
+  it('transformers.js tokenizes the same text identically, with no prepare step', async () => {
+    const { createTransformersJsImpl } = await import('../src/index.ts');
+    const impl = await createTransformersJsImpl(FIXTURE_VOCAB, { lowercase: true });
+    expect(impl.tokenize('Héllo naïve café').ids).toEqual([23841, 155, 27438, 28198, 144, 27438, 27912, 27781]);
+    expect(impl.encode('a b', null, 5).inputIds).toEqual([101, 142, 143, 102, 0]);
+  });
+});
