@@ -85,14 +85,7 @@ export class BasicScanner {
   }
 
   /** One whitespace-delimited word text[start, end) (DROP characters inside are skipped unless contiguous). */
-  private word(
-    text: string,
-    start: number,
-    end: number,
-    contiguous: boolean,
-    ascii: boolean,
-    sink: BasicSink,
-  ): void {
+  private word(text: string, start: number, end: number, contiguous: boolean, ascii: boolean, sink: BasicSink): void {
     if (this.neverSplit.size > 0) {
       const raw = contiguous ? text.slice(start, end) : this.spanned(text, start, end);
       const token = typeof raw === 'string' ? raw : fromCodePoints(raw.cps);

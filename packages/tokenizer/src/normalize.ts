@@ -1,4 +1,5 @@
 import { MARK } from './classes.ts';
+import { fromCodePoints } from './codepoints.ts';
 import type { ResolvedOptions } from './profiles.ts';
 import { GENERAL_CATEGORIES, type UnicodeTables } from './unicode/types.ts';
 
@@ -82,12 +83,26 @@ function lowerWord(word: SpannedWord, tables: UnicodeTables, finalSigma: boolean
   return out;
 }
 
+/** The span of the whole word (loops, not Math.min(...spread): words can be millions of characters). */
+function wordSpan(word: SpannedWord): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (let i = 0; i < word.starts.length; i++) {
+    lo = Math.min(lo, word.starts[i] as number);
+    hi = Math.max(hi, word.ends[i] as number);
+  }
+  return [lo, hi];
+}
+
 const decompositionCache = new Map<number, number[]>();
 
 function decompose(cp: number, categories: Uint8Array): number[] {
   let hit = decompositionCache.get(cp);
   if (hit === undefined) {
-    hit = categories[cp] === CN ? [cp] : Array.from(String.fromCodePoint(cp).normalize('NFD'), (c) => c.codePointAt(0) as number);
+    hit =
+      categories[cp] === CN
+        ? [cp]
+        : Array.from(String.fromCodePoint(cp).normalize('NFD'), (c) => c.codePointAt(0) as number);
     // The engine's data is the same for every pinned version for assigned characters; Cn ones stay as they are.
     if (categories[cp] !== CN) decompositionCache.set(cp, hit);
   }
@@ -109,12 +124,11 @@ function stripAccents(word: SpannedWord, tables: UnicodeTables, classes: Uint8Ar
   }
   // Character-by-character decomposition equals NFD unless combining marks need canonical reordering;
   // then the reordered sequence is used and every character gets the span of the whole word.
-  const joined = String.fromCodePoint(...dec.cps);
+  const joined = fromCodePoints(dec.cps);
   const nfd = normalizePinned(joined, 'NFD', tables.categories);
   let src = dec;
   if (nfd !== joined) {
-    const lo = Math.min(...starts);
-    const hi = Math.max(...ends);
+    const [lo, hi] = wordSpan(word);
     const reordered = Array.from(nfd, (c) => c.codePointAt(0) as number);
     src = { cps: reordered, starts: reordered.map(() => lo), ends: reordered.map(() => hi) };
   }
@@ -130,11 +144,10 @@ function stripAccents(word: SpannedWord, tables: UnicodeTables, classes: Uint8Ar
 }
 
 function nfcWord(word: SpannedWord, tables: UnicodeTables): SpannedWord {
-  const text = String.fromCodePoint(...word.cps);
+  const text = fromCodePoints(word.cps);
   const nfc = normalizePinned(text, 'NFC', tables.categories);
   if (nfc === text) return word;
-  const lo = Math.min(...word.starts);
-  const hi = Math.max(...word.ends);
+  const [lo, hi] = wordSpan(word);
   const cps = Array.from(nfc, (c) => c.codePointAt(0) as number);
   return { cps, starts: cps.map(() => lo), ends: cps.map(() => hi) };
 }

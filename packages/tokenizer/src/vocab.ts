@@ -3,9 +3,21 @@ import { ParityError } from '@bert-parity/core';
 
 /**
  * Python's str.isspace() set, which `str.strip()` removes. It is the same in every Unicode version since
- * 6.3 (Bidi_Class WS/B/S or General_Category Zs), so a literal set is exact here.
+ * 6.3 (Bidi_Class WS/B/S or General_Category Zs), so a literal list is exact here.
  */
-const PY_STRIP = /^[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+const PY_SPACE = new Set([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003,
+  0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+]);
+
+/** Python's str.strip() without arguments. */
+function pyStrip(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && PY_SPACE.has(s.charCodeAt(a))) a++;
+  while (b > a && PY_SPACE.has(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
 
 export interface VocabularyLoadInfo {
   /** Where the vocabulary came from (a path, or a label). */
@@ -88,7 +100,7 @@ export class Vocabulary {
         if (c === 10 || c === 13) break;
         end++;
       }
-      const token = body.slice(start, end).replace(PY_STRIP, '');
+      const token = pyStrip(body.slice(start, end));
       if (token === '') empty++;
       if (byToken.has(token)) {
         duplicates++;
@@ -99,7 +111,8 @@ export class Vocabulary {
       start = end + (c === 13 && body.charCodeAt(end + 1) === 10 ? 2 : 1);
     }
     if (empty > 0) warnings.push(`${empty} empty line(s): each took an id, as in the reference`);
-    if (duplicates > 0) warnings.push(`${duplicates} duplicate token(s): the later line's id wins, as in the reference`);
+    if (duplicates > 0)
+      warnings.push(`${duplicates} duplicate token(s): the later line's id wins, as in the reference`);
     return new Vocabulary(byToken, { source, lines, warnings });
   }
 

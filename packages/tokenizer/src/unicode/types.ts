@@ -8,23 +8,69 @@ export const DEFAULT_UNICODE_VERSION: UnicodeVersion = '14.0.0';
 
 /** The 30 General_Category values; `Cn` for unassigned code points (and noncharacters). */
 export type GeneralCategory =
-  | 'Lu' | 'Ll' | 'Lt' | 'Lm' | 'Lo'
-  | 'Mn' | 'Mc' | 'Me'
-  | 'Nd' | 'Nl' | 'No'
-  | 'Pc' | 'Pd' | 'Ps' | 'Pe' | 'Pi' | 'Pf' | 'Po'
-  | 'Sm' | 'Sc' | 'Sk' | 'So'
-  | 'Zs' | 'Zl' | 'Zp'
-  | 'Cc' | 'Cf' | 'Cs' | 'Co' | 'Cn';
+  | 'Lu'
+  | 'Ll'
+  | 'Lt'
+  | 'Lm'
+  | 'Lo'
+  | 'Mn'
+  | 'Mc'
+  | 'Me'
+  | 'Nd'
+  | 'Nl'
+  | 'No'
+  | 'Pc'
+  | 'Pd'
+  | 'Ps'
+  | 'Pe'
+  | 'Pi'
+  | 'Pf'
+  | 'Po'
+  | 'Sm'
+  | 'Sc'
+  | 'Sk'
+  | 'So'
+  | 'Zs'
+  | 'Zl'
+  | 'Zp'
+  | 'Cc'
+  | 'Cf'
+  | 'Cs'
+  | 'Co'
+  | 'Cn';
 
 /** Index of each category in GENERAL_CATEGORIES; `categoryId` returns these numbers. */
 export const GENERAL_CATEGORIES: readonly GeneralCategory[] = [
-  'Lu', 'Ll', 'Lt', 'Lm', 'Lo',
-  'Mn', 'Mc', 'Me',
-  'Nd', 'Nl', 'No',
-  'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po',
-  'Sm', 'Sc', 'Sk', 'So',
-  'Zs', 'Zl', 'Zp',
-  'Cc', 'Cf', 'Cs', 'Co', 'Cn',
+  'Lu',
+  'Ll',
+  'Lt',
+  'Lm',
+  'Lo',
+  'Mn',
+  'Mc',
+  'Me',
+  'Nd',
+  'Nl',
+  'No',
+  'Pc',
+  'Pd',
+  'Ps',
+  'Pe',
+  'Pi',
+  'Pf',
+  'Po',
+  'Sm',
+  'Sc',
+  'Sk',
+  'So',
+  'Zs',
+  'Zl',
+  'Zp',
+  'Cc',
+  'Cf',
+  'Cs',
+  'Co',
+  'Cn',
 ];
 
 export interface UnicodeTables {

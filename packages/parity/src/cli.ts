@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+import { isParityError } from '@bert-parity/core';
+import { Command, CommanderError, Option } from 'commander';
+import { formatReport, IMPLS, reportJson, runTokenize, runVerify } from './commands/tokenizer.ts';
+
+/** Exit codes: 0 pass, 1 drift or mismatch, 2 usage, config, input or runtime error. */
+const EXIT = { pass: 0, mismatch: 1, error: 2 } as const;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(): Command {
+  const program = new Command('bert-parity')
+    .description('Prove a BERT-family model and its tokenizer behave the same everywhere they ship.')
+    .exitOverride()
+    .showHelpAfterError();
+
+  const tokenizer = program.command('tokenizer').description('tokenizer conformance against reference goldens');
+  tokenizer
+    .command('verify')
+    .description(
+      'measure a tokenizer against golden files of the reference Python BERT tokenizer; lowercasing and Unicode ' +
+        "version come from each golden's meta. Without --golden: every golden in golden/tokenizer and ../shared/golden-seed.",
+    )
+    .option('--golden <file>', 'golden JSON-lines file (repeatable)', collect)
+    .option('--vocab <file>', "vocab.txt (default: <meta.vocab>.txt in the golden's sibling vocab/ folder)")
+    .option('--profile <name>', 'our tokenizer profile: google-bert, hf-slow, hf-fast', 'google-bert')
+    .addOption(new Option('--impl <name>', 'implementation to measure').choices([...IMPLS]).default('ours'))
+    .option('--json', 'print JSON (one object per golden file, one per line)')
+    .option('--show <n>', 'mismatches to print per file', (v) => Number.parseInt(v, 10), 10)
+    .action(async (opts) => {
+      const result = await runVerify(opts);
+      for (const r of result.reports) {
+        console.log(opts.json ? JSON.stringify(reportJson(r)) : formatReport(r, opts.show));
+      }
+      process.exitCode = result.ok ? EXIT.pass : EXIT.mismatch;
+    });
+
+  program
+    .command('tokenize')
+    .description('print the tokens, ids and offsets (UTF-16 code units) of a text')
+    .requiredOption('--vocab <file>', 'vocab.txt')
+    .option('--cased', 'do not lowercase or strip accents')
+    .option('--profile <name>', 'google-bert, hf-slow, hf-fast', 'google-bert')
+    .option('--unicode <version>', 'Unicode version of character data', '14.0.0')
+    .option('--json', 'print JSON')
+    .argument('<text...>', 'the text (several arguments are joined with spaces)')
+    .action((words: string[], opts) => {
+      const out = runTokenize(words.join(' '), opts);
+      if (opts.json) {
+        console.log(JSON.stringify(out));
+        return;
+      }
+      const width = Math.max(5, ...out.tokens.map((t) => t.length));
+      console.log(`${'token'.padEnd(width)}  ${'id'.padStart(6)}  offsets`);
+      out.tokens.forEach((t, i) => {
+        const [a, b] = out.offsets[i] ?? [0, 0];
+        console.log(`${t.padEnd(width)}  ${String(out.ids[i]).padStart(6)}  ${a}-${b}`);
+      });
+      console.log(`ids: ${JSON.stringify(out.ids)}`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.pass;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0 through the same path.
+      return error.exitCode === 0 ? EXIT.pass : EXIT.error;
+    }
+    if (isParityError(error)) {
+      console.error(`bert-parity: ${error.code}: ${error.message}`);
+      return EXIT.error;
+    }
+    console.error('bert-parity: unexpected error:', error);
+    return EXIT.error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

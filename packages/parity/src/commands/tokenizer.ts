@@ -1,0 +1,142 @@
+import { readdirSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ParityError } from '@bert-parity/core';
+import {
+  BertTokenizer,
+  type CaseMismatch,
+  type ConformanceReport,
+  type GoldenFile,
+  PROFILES,
+  type ProfileName,
+  readGoldenFile,
+  Vocabulary,
+  verifyGolden,
+} from '@bert-parity/tokenizer';
+import { defaultGoldenFiles, vocabBesideGolden } from '../paths.ts';
+
+export const IMPLS = ['ours', 'hf-tokenizers', 'transformers.js'] as const;
+export type ImplName = (typeof IMPLS)[number];
+
+export interface VerifyOptions {
+  golden?: string[];
+  vocab?: string;
+  profile?: string;
+  impl?: string;
+  json?: boolean;
+  /** How many mismatches to print (JSON output is capped at 20). */
+  show?: number;
+}
+
+export interface VerifyResult {
+  reports: ConformanceReport[];
+  ok: boolean;
+}
+
+const JSON_MISMATCHES = 20;
+
+function checkChoice<T extends string>(what: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ParityError('E_USAGE', `unknown ${what} ${JSON.stringify(value)}; expected one of ${allowed.join(', ')}`);
+}
+
+/** Measures one implementation against one golden file, configured from the golden's meta. */
+async function verifyOne(golden: GoldenFile, vocabPath: string, impl: ImplName, profile: ProfileName) {
+  const lowercase = golden.meta.do_lower_case;
+  if (impl === 'ours') {
+    const tokenizer = new BertTokenizer(Vocabulary.fromFile(vocabPath), {
+      profile,
+      lowercase,
+      unicodeVersion: golden.meta.unicode,
+      // The reference's limit is part of what the golden records; other profiles keep their own default.
+      ...(profile === 'google-bert' ? { maxInputCharsPerWord: golden.meta.max_input_chars_per_word } : {}),
+    });
+    return verifyGolden(tokenizer.asImpl(), golden);
+  }
+  // Peer libraries load only when asked for (native bindings, large packages).
+  const peers = await import('@bert-parity/tokenizer-peers');
+  const peer =
+    impl === 'hf-tokenizers'
+      ? await peers.createHfTokenizersImpl(vocabPath, { lowercase })
+      : await peers.createTransformersJsImpl(vocabPath, { lowercase });
+  return peers.verifyGoldenWithPeer(peer, golden);
+}
+
+export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
+  const impl = checkChoice('implementation', options.impl ?? 'ours', IMPLS);
+  const profile = checkChoice('profile', options.profile ?? 'google-bert', PROFILES);
+  const files = options.golden?.length ? options.golden : defaultGoldenFiles((d) => readdirSync(d));
+  if (files.length === 0)
+    throw new ParityError('E_USAGE', 'no golden files given (--golden FILE) and none found in golden/tokenizer');
+  if (options.vocab !== undefined && files.length > 1) {
+    throw new ParityError(
+      'E_USAGE',
+      "--vocab applies to one golden file; give one --golden, or omit --vocab to use each golden's own",
+    );
+  }
+  const reports: ConformanceReport[] = [];
+  for (const file of files) {
+    const golden = readGoldenFile(file);
+    const vocabPath = options.vocab ?? vocabBesideGolden(file, golden.meta.vocab);
+    reports.push(await verifyOne(golden, vocabPath, impl, profile));
+  }
+  return { reports, ok: reports.every((r) => r.agree === r.cases) };
+}
+
+/** The JSON shape promised by the CLI: {golden, cases, agree, mismatches[≤20]: {id, text, want, got, firstDiff}}. */
+export function reportJson(r: ConformanceReport) {
+  return {
+    golden: r.golden,
+    impl: r.impl,
+    cases: r.cases,
+    agree: r.agree,
+    mismatches: r.mismatches.slice(0, JSON_MISMATCHES).map((m: CaseMismatch) => ({
+      id: m.id,
+      text: m.text,
+      field: m.field,
+      want: m.want,
+      got: m.got,
+      firstDiff: m.firstDiff,
+    })),
+  };
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** Around the first difference, so long token lists stay readable. */
+function window(values: unknown, at: number): string {
+  if (!Array.isArray(values)) return clip(String(values), 160);
+  const from = Math.max(0, at - 3);
+  const part = values.slice(from, from + 8).map((v) => JSON.stringify(v));
+  return `${from > 0 ? '… ' : ''}[${part.join(', ')}${from + 8 < values.length ? ', …' : ''}]`;
+}
+
+export function formatReport(r: ConformanceReport, show: number): string {
+  const pct = r.cases === 0 ? 100 : (100 * r.agree) / r.cases;
+  const mark = r.agree === r.cases ? 'PASS' : 'FAIL';
+  const lines = [`${mark}  ${basename(r.golden)}  ${r.impl}  ${r.agree}/${r.cases} agree (${pct.toFixed(2)}%)`];
+  for (const m of r.mismatches.slice(0, show)) {
+    lines.push(`  ${m.id}  ${m.field} differs at ${m.firstDiff}  text ${clip(JSON.stringify(m.text), 80)}`);
+    lines.push(`    want ${window(m.want, m.firstDiff)}`);
+    lines.push(`    got  ${window(m.got, m.firstDiff)}`);
+  }
+  if (r.mismatches.length > show) lines.push(`  … and ${r.mismatches.length - show} more mismatches (--show N)`);
+  return lines.join('\n');
+}
+
+export interface TokenizeOptions {
+  vocab: string;
+  cased?: boolean;
+  profile?: string;
+  unicode?: string;
+  json?: boolean;
+}
+
+export function runTokenize(text: string, options: TokenizeOptions) {
+  const profile = checkChoice('profile', options.profile ?? 'google-bert', PROFILES);
+  const tokenizer = BertTokenizer.fromVocabFile(options.vocab, {
+    profile,
+    lowercase: !options.cased,
+    ...(options.unicode === undefined ? {} : { unicodeVersion: options.unicode }),
+  });
+  return tokenizer.tokenizeWithOffsets(text);
+}
