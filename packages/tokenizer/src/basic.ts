@@ -7,8 +7,9 @@ import type { UnicodeTables } from './unicode/types.ts';
 /**
  * Receives each basic token (BasicTokenizer output) with its span [start, end) in the original text, in
  * UTF-16 code units. `starts`/`ends` give the span of each code point of the token when the token is not
- * a verbatim slice of the text (normalization changed it, or clean_text removed characters inside it);
- * they are null when token === text.slice(start, end).
+ * a verbatim slice of the text (normalization changed it, or clean_text removed characters inside it),
+ * relative to `shift` (the span of code point i is starts[i] + shift, ends[i] + shift); they are null
+ * when token === text.slice(start, end).
  */
 export type BasicSink = (
   token: string,
@@ -16,7 +17,19 @@ export type BasicSink = (
   end: number,
   starts: readonly number[] | null,
   ends: readonly number[] | null,
+  shift: number,
 ) => void;
+
+/** The basic tokens of one normalized word, with spans relative to the word's start. */
+interface CachedWord {
+  tokens: string[];
+  starts: number[][];
+  ends: number[][];
+}
+
+/** Short non-ASCII words recur (CJK characters, accented words): their normalization is cached. */
+const WORD_CACHE_MAX_UNITS = 48;
+const WORD_CACHE_LIMIT = 100_000;
 
 /**
  * google-research/bert BasicTokenizer in one pass over the text, for all profiles:
@@ -30,6 +43,7 @@ export class BasicScanner {
   private readonly tables: UnicodeTables;
   private readonly normalizes: boolean;
   private readonly neverSplit: ReadonlySet<string>;
+  private readonly wordCache = new Map<string, CachedWord>();
 
   constructor(options: ResolvedOptions, tables: UnicodeTables, classes: Uint8Array) {
     this.options = options;
@@ -90,7 +104,14 @@ export class BasicScanner {
       const raw = contiguous ? text.slice(start, end) : this.spanned(text, start, end);
       const token = typeof raw === 'string' ? raw : fromCodePoints(raw.cps);
       if (this.neverSplit.has(token)) {
-        sink(token, start, end, typeof raw === 'string' ? null : raw.starts, typeof raw === 'string' ? null : raw.ends);
+        sink(
+          token,
+          start,
+          end,
+          typeof raw === 'string' ? null : raw.starts,
+          typeof raw === 'string' ? null : raw.ends,
+          0,
+        );
         return;
       }
     }
@@ -98,6 +119,36 @@ export class BasicScanner {
       const verbatim = text.slice(start, end);
       const word = ascii && this.options.lowercase ? verbatim.toLowerCase() : verbatim;
       this.splitVerbatim(word, start, sink);
+      return;
+    }
+    if (contiguous && end - start <= WORD_CACHE_MAX_UNITS) {
+      const key = text.slice(start, end);
+      let hit = this.wordCache.get(key);
+      if (hit === undefined) {
+        const entry: CachedWord = { tokens: [], starts: [], ends: [] };
+        // Spans relative to the word: scan the word alone, so they start at 0.
+        const w = normalizeWord(this.spanned(key, 0, key.length), this.options, this.tables, this.classes);
+        this.splitSpanned(w, (token, _s, _e, starts, ends) => {
+          entry.tokens.push(token);
+          entry.starts.push(starts as number[]);
+          entry.ends.push(ends as number[]);
+        });
+        if (this.wordCache.size >= WORD_CACHE_LIMIT) this.wordCache.clear();
+        this.wordCache.set(key, entry);
+        hit = entry;
+      }
+      for (let k = 0; k < hit.tokens.length; k++) {
+        const starts = hit.starts[k] as number[];
+        const ends = hit.ends[k] as number[];
+        sink(
+          hit.tokens[k] as string,
+          start + (starts[0] as number),
+          start + (ends.at(-1) as number),
+          starts,
+          ends,
+          start,
+        );
+      }
       return;
     }
     let w = this.spanned(text, start, end);
@@ -131,13 +182,13 @@ export class BasicScanner {
       const cp = word.codePointAt(i) as number;
       const width = cp > 0xffff ? 2 : 1;
       if ((classes[cp] as number) & PUNCT) {
-        if (i > tokStart) sink(word.slice(tokStart, i), base + tokStart, base + i, null, null);
-        sink(word.slice(i, i + width), base + i, base + i + width, null, null);
+        if (i > tokStart) sink(word.slice(tokStart, i), base + tokStart, base + i, null, null, 0);
+        sink(word.slice(i, i + width), base + i, base + i + width, null, null, 0);
         tokStart = i + width;
       }
       i += width;
     }
-    if (n > tokStart) sink(tokStart === 0 ? word : word.slice(tokStart), base + tokStart, base + n, null, null);
+    if (n > tokStart) sink(tokStart === 0 ? word : word.slice(tokStart), base + tokStart, base + n, null, null, 0);
   }
 
   /** Punctuation split of a normalized word, each token carrying the spans of its code points. */
@@ -145,7 +196,14 @@ export class BasicScanner {
     const classes = this.classes;
     const { cps, starts, ends } = w;
     const emit = (a: number, b: number) => {
-      sink(fromCodePoints(cps, a, b), starts[a] as number, ends[b - 1] as number, starts.slice(a, b), ends.slice(a, b));
+      sink(
+        fromCodePoints(cps, a, b),
+        starts[a] as number,
+        ends[b - 1] as number,
+        starts.slice(a, b),
+        ends.slice(a, b),
+        0,
+      );
     };
     let tokStart = 0;
     for (let i = 0; i < cps.length; i++) {

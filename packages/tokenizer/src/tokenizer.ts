@@ -87,7 +87,7 @@ export class BertTokenizer {
     for (const m of text.matchAll(pattern)) {
       const at = m.index;
       this.scanner.scan(text, sink, last, at);
-      sink(m[0], at, at + m[0].length, null, null);
+      sink(m[0], at, at + m[0].length, null, null, 0);
       last = at + m[0].length;
     }
     this.scanner.scan(text, sink, last, text.length);
@@ -138,7 +138,7 @@ export class BertTokenizer {
     const tokens: string[] = [];
     const ids: number[] = [];
     const offsets: Offset[] = [];
-    this.scan(text, (token, start, end, starts, ends) => {
+    this.scan(text, (token, start, end, starts, ends, shift) => {
       const p = this.wordpiece.split(token);
       for (let k = 0; k < p.ids.length; k++) {
         tokens.push(p.tokens[k] as string);
@@ -151,7 +151,7 @@ export class BertTokenizer {
           // Spans are per code point; map the piece's UTF-16 bounds to code point indexes.
           const cpA = cpIndex(token, a);
           const cpB = cpIndex(token, b);
-          offsets.push(cpB > cpA ? [starts[cpA] as number, ends[cpB - 1] as number] : [start, end]);
+          offsets.push(cpB > cpA ? [(starts[cpA] as number) + shift, (ends[cpB - 1] as number) + shift] : [start, end]);
         }
       }
     });
