@@ -1,1 +1,2 @@
 export * from './onnx/index.ts';
+export * from './tflite/index.ts';
