@@ -1,1 +1,18 @@
 export { ERROR_CODES, type ErrorCode, isParityError, ParityError } from './errors.ts';
+export {
+  type LoadedOutputGoldens,
+  OUTPUT_INDEX_FILE,
+  OUTPUT_INDEX_FORMAT,
+  OUTPUT_INDEX_VERSION,
+  type OutputGoldenArray,
+  type OutputGoldenEntry,
+  type OutputGoldenHeader,
+  type OutputGoldenIndex,
+  type OutputPrecision,
+  outputFileName,
+  parseOutputGoldenIndex,
+  readOutputGoldens,
+  sha256Hex,
+  writeOutputGoldens,
+} from './golden-outputs.ts';
+export { decodeNpy, encodeNpy, type NpyArray, type NpyData, type NpyDType, type NpyVersion, npyDescr } from './npy.ts';
