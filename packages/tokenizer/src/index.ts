@@ -14,6 +14,7 @@ export {
   parseGolden,
   readGoldenFile,
 } from './golden.ts';
+export { fromHuggingFace, fromHuggingFaceDir, type HuggingFaceFiles } from './hf-json.ts';
 export { PROFILES, type ProfileName, type ResolvedOptions, resolveOptions, type TokenizerOptions } from './profiles.ts';
 export {
   BertTokenizer,
