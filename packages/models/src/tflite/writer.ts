@@ -252,11 +252,11 @@ function validate(model: TfliteModel): void {
       );
     }
   });
-  model.inputs.forEach((i) => check(i, 'subgraph input'));
-  model.outputs.forEach((i) => check(i, 'subgraph output'));
+  for (const i of model.inputs) check(i, 'subgraph input');
+  for (const i of model.outputs) check(i, 'subgraph output');
   model.operators.forEach((op, k) => {
-    op.inputs.forEach((i) => check(i, `operator ${k} input`));
-    op.outputs.forEach((i) => check(i, `operator ${k} output`));
+    for (const i of op.inputs) check(i, `operator ${k} input`);
+    for (const i of op.outputs) check(i, `operator ${k} output`);
   });
   for (const s of model.signatures) {
     for (const e of [...s.inputs, ...s.outputs]) check(e.tensor, `signature ${s.key} entry ${e.name}`);
