@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { ParityError } from '@bert-parity/core';
 import {
   importPeer,
   lookup,
@@ -8,6 +8,7 @@ import {
   type PeerTokenizerImpl,
   type PeerTokens,
   type Prepared,
+  packageVersion,
   pairKey,
 } from './peer.ts';
 import { BERT_SPECIAL_TOKENS } from './vocab-file.ts';
@@ -19,15 +20,6 @@ type HfEncoding = import('tokenizers').Encoding;
 const LONGEST_FIRST = 'LongestFirst' as import('tokenizers').TruncationStrategy;
 
 export const HF_TOKENIZERS_NAME = 'hf-tokenizers';
-
-// The binding's JS side is a small loader; its package.json is the honest source of the version.
-function packageVersion(name: string): string {
-  try {
-    return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 const BATCH = 4096;
 
@@ -45,10 +37,24 @@ export async function createHfTokenizersImpl(vocabPath: string, options: PeerOpt
   const hf: HfModule = await importPeer('tokenizers', () => import('tokenizers'));
   const version = packageVersion('tokenizers');
   // fromFile is the library's own vocab.txt reader; options left out keep the library defaults.
-  const model = await importPeer('tokenizers', () =>
-    hf.WordPiece.fromFile(vocabPath, { unkToken: '[UNK]', continuingSubwordPrefix: '##' }),
-  );
+  let model: import('tokenizers').Model;
+  try {
+    model = await hf.WordPiece.fromFile(vocabPath, { unkToken: '[UNK]', continuingSubwordPrefix: '##' });
+  } catch (cause) {
+    throw new ParityError('E_IO', `hf-tokenizers cannot read vocabulary ${vocabPath}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
 
+  const required = (t: HfTokenizer, token: string): number => {
+    const id = t.tokenToId(token);
+    if (id === null || id === undefined) {
+      throw new ParityError('E_VOCAB_MISSING_TOKEN', `vocabulary ${vocabPath} has no ${token} token`, {
+        details: { path: vocabPath, token },
+      });
+    }
+    return id;
+  };
   const build = (): HfTokenizer => {
     const t = new hf.Tokenizer(model);
     t.setNormalizer(
@@ -60,16 +66,15 @@ export async function createHfTokenizersImpl(vocabPath: string, options: PeerOpt
       }),
     );
     t.setPreTokenizer(hf.bertPreTokenizer());
-    const cls = t.tokenToId('[CLS]');
-    const sep = t.tokenToId('[SEP]');
-    if (cls !== null && sep !== null) {
-      t.setPostProcessor(
-        hf.templateProcessing('[CLS] $A [SEP]', '[CLS] $A [SEP] $B:1 [SEP]:1', [
-          ['[CLS]', cls],
-          ['[SEP]', sep],
-        ]),
-      );
-    }
+    const cls = required(t, '[CLS]');
+    const sep = required(t, '[SEP]');
+    required(t, '[UNK]');
+    t.setPostProcessor(
+      hf.templateProcessing('[CLS] $A [SEP]', '[CLS] $A [SEP] $B:1 [SEP]:1', [
+        ['[CLS]', cls],
+        ['[SEP]', sep],
+      ]),
+    );
     if (options.registerSpecialTokens ?? true) {
       t.addSpecialTokens(BERT_SPECIAL_TOKENS.filter((token) => t.tokenToId(token) !== null));
     }

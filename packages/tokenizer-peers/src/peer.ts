@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { ParityError } from '@bert-parity/core';
 import { type ConformanceReport, type GoldenFile, type TokenizerImpl, verifyGolden } from '@bert-parity/tokenizer';
 
@@ -61,6 +64,29 @@ export async function importPeer<T>(packageName: string, load: () => Promise<T>)
       cause,
       details: { package: packageName },
     });
+  }
+}
+
+/**
+ * The installed version of a package, for reports. Its package.json is found by walking up from the resolved
+ * entry point, since an `exports` map may not expose `./package.json`; "unknown" when it cannot be found.
+ */
+export function packageVersion(name: string): string {
+  try {
+    let dir = dirname(createRequire(import.meta.url).resolve(name));
+    for (;;) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name && typeof pkg.version === 'string') return pkg.version;
+      } catch {
+        // No package.json at this level: keep walking up.
+      }
+      const parent = dirname(dir);
+      if (parent === dir) return 'unknown';
+      dir = parent;
+    }
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -1,17 +1,8 @@
-import { createRequire } from 'node:module';
 import { ParityError } from '@bert-parity/core';
-import { importPeer, type PeerOptions, type PeerTokenizerImpl, type PeerTokens } from './peer.ts';
+import { importPeer, type PeerOptions, type PeerTokenizerImpl, type PeerTokens, packageVersion } from './peer.ts';
 import { BERT_SPECIAL_TOKENS, readVocabRecord, requireToken } from './vocab-file.ts';
 
 export const TRANSFORMERS_JS_NAME = 'transformers.js';
-
-function packageVersion(name: string): string {
-  try {
-    return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 /**
  * tokenizer.json and tokenizer_config.json as the Hub holds them for a BERT WordPiece model, built in

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FIXTURE_VOCAB } from './paths.ts';
 
@@ -45,6 +48,33 @@ describe('lazy loading of the peer libraries', () => {
     expect((tjs as Error).message).toMatch(
       /^cannot load peer tokenizer package @huggingface\/transformers: .*onnxruntime-node is missing/,
     );
+  });
+});
+
+describe('vocabulary errors', () => {
+  it('a missing vocabulary file is E_IO for both peers', async () => {
+    const { createHfTokenizersImpl, createTransformersJsImpl } = await import('../src/index.ts');
+    for (const create of [createHfTokenizersImpl, createTransformersJsImpl]) {
+      const error = await create('/nonexistent/vocab.txt', { lowercase: true }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ParityError', code: 'E_IO' });
+      expect((error as Error).message).toContain('/nonexistent/vocab.txt');
+    }
+  });
+
+  it('a vocabulary without [CLS] is E_VOCAB_MISSING_TOKEN for both peers', async () => {
+    const { createHfTokenizersImpl, createTransformersJsImpl } = await import('../src/index.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'peers-vocab-'));
+    const path = join(dir, 'vocab.txt');
+    writeFileSync(path, '[PAD]\n[UNK]\n[SEP]\nhello\n');
+    try {
+      for (const create of [createHfTokenizersImpl, createTransformersJsImpl]) {
+        const error = await create(path, { lowercase: true }).catch((e: unknown) => e);
+        expect(error).toMatchObject({ name: 'ParityError', code: 'E_VOCAB_MISSING_TOKEN' });
+        expect((error as Error).message).toBe(`vocabulary ${path} has no [CLS] token`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });
 
