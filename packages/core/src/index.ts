@@ -15,4 +15,28 @@ export {
   sha256Hex,
   writeOutputGoldens,
 } from './golden-outputs.ts';
+export type {
+  Finding,
+  FindingSeverity,
+  ModelArtifact,
+  ModelFormat,
+  ModelPrecision,
+  ModelSignature,
+  OpInfo,
+} from './model.ts';
 export { decodeNpy, encodeNpy, type NpyArray, type NpyData, type NpyDType, type NpyVersion, npyDescr } from './npy.ts';
+export type {
+  Availability,
+  RuntimeAdapter,
+  RuntimeEnvironment,
+  RuntimeSession,
+  SessionOptions,
+} from './runtime.ts';
+export {
+  type DType,
+  elementCount,
+  type NamedTensors,
+  type Tensor,
+  type TensorData,
+  type TensorSpec,
+} from './tensor.ts';
