@@ -230,20 +230,22 @@ describe('generate mode', () => {
 
   it('explains that --reference hf needs transformers', () => {
     const root = makeRoot({ mini: ['{"type":"text","id":"a","text":"hello"}'] });
-    const r = python(
-      [
-        '--reference',
-        'hf',
-        '--vocab',
-        'golden/vocab/tiny.txt',
-        '--lower',
-        '--corpus',
-        'golden/corpus.mini.jsonl',
-        '--out',
-        'out',
-      ],
-      { cwd: root },
+    // Shadow any installed transformers with one that cannot be imported.
+    mkdirSync(join(root, 'shadow', 'transformers'), { recursive: true });
+    writeFileSync(
+      join(root, 'shadow', 'transformers', '__init__.py'),
+      `raise ImportError("No module named 'transformers'")\n`,
     );
+    const args = [
+      '--reference',
+      'hf',
+      '--vocab',
+      'golden/vocab/tiny.txt',
+      '--lower',
+      '--corpus',
+      'golden/corpus.mini.jsonl',
+    ];
+    const r = python([...args, '--out', 'out'], { cwd: root, env: cleanEnv({ PYTHONPATH: join(root, 'shadow') }) });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /^bert_golden: --reference hf needs the transformers package, which this python cannot import: No module named 'transformers'/,
