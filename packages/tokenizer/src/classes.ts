@@ -7,7 +7,7 @@ export const DROP = 1; // removed by clean_text: U+0000, U+FFFD, control charact
 export const SPACE = 2; // ends a word
 export const CJK = 4; // a word of its own
 export const PUNCT = 8; // a token of its own after normalization
-export const MARK = 16; // removed by accent stripping
+export const MARK = 16; // removed by accent stripping (Mn in every implementation)
 
 const cat = (name: string): number => GENERAL_CATEGORIES.indexOf(name as never);
 const CC = cat('Cc');
@@ -17,25 +17,7 @@ const CO = cat('Co');
 const CN = cat('Cn');
 const ZS = cat('Zs');
 const MN = cat('Mn');
-const MC = cat('Mc');
-const ME = cat('Me');
 const PUNCT_CATS = new Set(['Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po'].map(cat));
-
-/**
- * The CJK Unified Ideograph blocks of google-research/bert `_is_chinese_char` (also used unchanged by
- * transformers and tokenizers): U+4E00–9FFF, 3400–4DBF, 20000–2A6DF, 2A700–2B73F, 2B740–2B81F,
- * 2B820–2CEAF, F900–FAFF, 2F800–2FA1F. Hangul, kana and later extension blocks are not included.
- */
-export const CJK_RANGES: readonly (readonly [number, number])[] = [
-  [0x4e00, 0x9fff],
-  [0x3400, 0x4dbf],
-  [0x20000, 0x2a6df],
-  [0x2a700, 0x2b73f],
-  [0x2b740, 0x2b81f],
-  [0x2b820, 0x2ceaf],
-  [0xf900, 0xfaff],
-  [0x2f800, 0x2fa1f],
-];
 
 /** ASCII characters the reference counts as punctuation although Unicode calls some of them symbols ($+<=>^`|~). */
 export function isAsciiPunctuation(cp: number): boolean {
@@ -51,19 +33,20 @@ export function classTable(options: ResolvedOptions, tables: UnicodeTables): Uin
     options.controls,
     options.spaces,
     options.tokenizeChineseChars,
-    options.accentMarks,
+    options.cjkRanges.flat().join(','),
   ].join('|');
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const out = new Uint8Array(0x110000);
   const cats = tables.categories;
-  const allOther = options.controls === 'C*';
+  const dropCn = options.controls === 'C*';
+  const dropCoCs = options.controls !== 'Cc+Cf';
   for (let cp = 0; cp < 0x110000; cp++) {
     const c = cats[cp] as number;
     let bits = 0;
     // \t \n \r are technically Cc, but every implementation treats them as whitespace.
     const isTabOrNewline = cp === 9 || cp === 10 || cp === 13;
-    const control = !isTabOrNewline && (c === CC || c === CF || (allOther && (c === CS || c === CO || c === CN)));
+    const control = !isTabOrNewline && (c === CC || c === CF || (dropCoCs && (c === CS || c === CO)) || (dropCn && c === CN));
     if (cp === 0 || cp === 0xfffd || control || c === CS) bits |= DROP;
     const space =
       options.spaces === 'python'
@@ -72,11 +55,11 @@ export function classTable(options: ResolvedOptions, tables: UnicodeTables): Uin
         : isTabOrNewline || tables.isWhiteSpace(cp);
     if (space) bits |= SPACE;
     if (isAsciiPunctuation(cp) || PUNCT_CATS.has(c)) bits |= PUNCT;
-    if (c === MN || (options.accentMarks === 'M*' && (c === MC || c === ME))) bits |= MARK;
+    if (c === MN) bits |= MARK;
     out[cp] = bits;
   }
   if (options.tokenizeChineseChars) {
-    for (const [lo, hi] of CJK_RANGES) for (let cp = lo; cp <= hi; cp++) out[cp] = (out[cp] as number) | CJK;
+    for (const [lo, hi] of options.cjkRanges) for (let cp = lo; cp <= hi; cp++) out[cp] = (out[cp] as number) | CJK;
   }
   cache.set(key, out);
   return out;

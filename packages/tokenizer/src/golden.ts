@@ -78,7 +78,8 @@ export function parseGolden(text: string, path = '<golden>'): GoldenFile {
         if (typeof rec[key] !== 'string') fail(path, n, `meta.${key} must be a string`);
       }
       if (typeof rec.do_lower_case !== 'boolean') fail(path, n, 'meta.do_lower_case must be a boolean');
-      if (!Number.isInteger(rec.max_input_chars_per_word)) fail(path, n, 'meta.max_input_chars_per_word must be an integer');
+      if (!Number.isInteger(rec.max_input_chars_per_word))
+        fail(path, n, 'meta.max_input_chars_per_word must be an integer');
       meta = rec as unknown as GoldenMeta;
       return;
     }

@@ -1,4 +1,5 @@
-export { CJK_RANGES, isAsciiPunctuation } from './classes.ts';
+export { CJK_RANGES, HF_TOKENIZERS_CJK_RANGES } from './cjk.ts';
+export { isAsciiPunctuation } from './classes.ts';
 export {
   type CaseMismatch,
   type ConformanceReport,

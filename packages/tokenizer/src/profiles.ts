@@ -1,4 +1,5 @@
 import { ParityError } from '@bert-parity/core';
+import { CJK_RANGES, HF_TOKENIZERS_CJK_RANGES } from './cjk.ts';
 import { DEFAULT_UNICODE_VERSION, UNICODE_VERSIONS, type UnicodeVersion } from './unicode/types.ts';
 
 /**
@@ -33,8 +34,12 @@ export interface TokenizerOptions {
   continuingSubwordPrefix?: string;
 }
 
-/** Which characters clean_text drops as control characters. */
-export type ControlClass = 'Cc+Cf' | 'C*';
+/**
+ * Which characters clean_text drops as control characters (besides U+0000 and U+FFFD): the reference
+ * drops Cc and Cf; transformers tests `category.startswith("C")`; Rust tokenizers drop Cc, Cf, Co and Cs but
+ * keep unassigned (Cn) code points (measured against tokenizers 0.23.2).
+ */
+export type ControlClass = 'Cc+Cf' | 'C*' | 'Cc+Cf+Co+Cs';
 /** Which characters separate words. */
 export type SpaceClass = 'python' | 'White_Space';
 
@@ -44,8 +49,6 @@ export interface ResolvedOptions {
   unicodeVersion: UnicodeVersion;
   lowercase: boolean;
   stripAccents: boolean;
-  /** Characters removed by accent stripping: the reference drops Mn; Rust tokenizers drop every mark (M*). */
-  accentMarks: 'Mn' | 'M*';
   /** The reference lowercases, then strips accents; Rust tokenizers strip accents, then lowercase. */
   stripBeforeLower: boolean;
   /** Python's str.lower() on the word applies Final_Sigma; a character-by-character lowercase does not. */
@@ -55,6 +58,8 @@ export interface ResolvedOptions {
   controls: ControlClass;
   spaces: SpaceClass;
   tokenizeChineseChars: boolean;
+  /** The CJK blocks split into single characters (they differ between implementations; see classes.ts). */
+  cjkRanges: readonly (readonly [number, number])[];
   maxInputCharsPerWord: number;
   /** Literal special tokens in the text are kept whole (hf-slow). */
   specialTokensInText: boolean;
@@ -113,15 +118,15 @@ export function resolveOptions(options: TokenizerOptions = {}): ResolvedOptions 
     unicodeVersion: checkVersion(options.unicodeVersion ?? DEFAULT_UNICODE_VERSION),
     lowercase,
     stripAccents,
-    accentMarks: profile === 'hf-fast' ? 'M*' : 'Mn',
     stripBeforeLower: profile === 'hf-fast',
     // transformers lowercases the text one character at a time before BasicTokenizer sees it, and Rust
     // lowercases char by char: only the reference's str.lower() on whole words applies Final_Sigma.
     finalSigma: profile === 'google-bert',
     nfc: profile === 'hf-slow',
-    controls: profile === 'google-bert' ? 'Cc+Cf' : 'C*',
+    controls: profile === 'google-bert' ? 'Cc+Cf' : profile === 'hf-slow' ? 'C*' : 'Cc+Cf+Co+Cs',
     spaces: profile === 'hf-fast' ? 'White_Space' : 'python',
     tokenizeChineseChars: options.tokenizeChineseChars ?? true,
+    cjkRanges: profile === 'hf-fast' ? HF_TOKENIZERS_CJK_RANGES : CJK_RANGES,
     maxInputCharsPerWord,
     specialTokensInText: profile === 'hf-slow',
     neverSplit: profile === 'hf-slow' ? (options.neverSplit ?? []) : [],

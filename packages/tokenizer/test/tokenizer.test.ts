@@ -192,15 +192,21 @@ describe('profiles', () => {
     expect(slow.basicTokenize('[CLS] hi[SEP]x')).toEqual(['[CLS]', 'hi', '[SEP]', 'x']);
     expect(lower.basicTokenize('[CLS] hi')).toEqual(['[', 'cls', ']', 'hi']);
   });
-  it('hf-slow and hf-fast drop every C* character; the reference keeps Cn and Co', () => {
+  it('hf-slow drops every C* character, hf-fast keeps Cn, the reference keeps Cn and Co', () => {
+    const text = 'x\u0378y \ue000';
+    expect(new BertTokenizer(vocab, { profile: 'hf-slow' }).basicTokenize(text)).toEqual(['xy']);
+    expect(new BertTokenizer(vocab, { profile: 'hf-fast' }).basicTokenize(text)).toEqual(['x\u0378y']);
+    expect(lower.basicTokenize(text)).toEqual(['x\u0378y', '\ue000']);
+  });
+  it('hf-slow and hf-fast do not apply Final_Sigma; every profile strips Mn only (Mc stays)', () => {
     for (const profile of ['hf-slow', 'hf-fast'] as const) {
-      expect(new BertTokenizer(vocab, { profile }).basicTokenize('x\u0378y \ue000')).toEqual(['xy']);
+      expect(new BertTokenizer(vocab, { profile }).basicTokenize('ΟΔΟΣ कि')).toEqual(['οδο\u03c3', 'कि']);
     }
   });
-  it('hf-slow and hf-fast do not apply Final_Sigma; hf-fast strips every mark (Mc too)', () => {
-    const fast = new BertTokenizer(vocab, { profile: 'hf-fast' });
-    expect(fast.basicTokenize('ΟΔΟΣ कि')).toEqual(['οδο\u03c3', 'क']);
-    expect(new BertTokenizer(vocab, { profile: 'hf-slow' }).basicTokenize('ΟΔΟΣ कि')).toEqual(['οδο\u03c3', 'कि']);
+  it('hf-fast does not split U+2B820–U+2B91F (its Extension E range starts at U+2B920)', () => {
+    const fast = new BertTokenizer(vocab, { profile: 'hf-fast', lowercase: false });
+    expect(fast.basicTokenize('a\u{2B891}b\u{2B920}')).toEqual(['a\u{2B891}b', '\u{2B920}']);
+    expect(cased.basicTokenize('a\u{2B891}b')).toEqual(['a', '\u{2B891}', 'b']);
   });
   it('hf-slow NFC-normalizes, so cased composed and decomposed text agree', () => {
     const slow = new BertTokenizer(vocab, { profile: 'hf-slow', lowercase: false });
