@@ -1,8 +1,8 @@
 import { BertTokenizer, Vocabulary } from '@bert-parity/tokenizer';
+import { categoryStable, hardText, type Keep, wholeWords } from '@bert-parity/tokenizer/testing';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHfTokenizersImpl, type PeerTokenizerImpl } from '../src/index.ts';
-import { categoryStable, hardText, type Keep, wholeWords } from './arbitraries.ts';
 import { FIXTURE_VOCAB } from './paths.ts';
 
 // Replay a failure with the seed and path fast-check prints: FC_SEED=… FC_PATH=… pnpm test.

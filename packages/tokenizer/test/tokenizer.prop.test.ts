@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BertTokenizer, CJK_RANGES, getUnicodeTables, Vocabulary } from '../src/index.ts';
-import { hardChar, hardText, longWord } from './arbitraries.ts';
+import { hardChar as hardCharOf, hardText as hardTextOf, longWord as longWordOf, wholeWords } from './arbitraries.ts';
 import { FIXTURE_VOCAB } from './paths.ts';
 
 // Properties replay from the seed and path fast-check prints on failure: FC_SEED=… FC_PATH=… pnpm test.
@@ -17,6 +17,11 @@ const vocab = Vocabulary.fromFile(FIXTURE_VOCAB);
 const lower = new BertTokenizer(vocab);
 const cased = new BertTokenizer(vocab, { lowercase: false });
 const tables14 = getUnicodeTables('14.0.0');
+const words = wholeWords([...vocab.entries()].map(([token]) => token));
+const hardChar = hardCharOf();
+/** Mixed text of about `pieces` words and hard-character runs. */
+const hardText = (pieces: number) => hardTextOf({ words, maxPieces: Math.ceil(pieces / 5), wordLimit: 200 });
+const longWord = (around: number) => longWordOf(words, around);
 
 /** WordpieceTokenizer.tokenize written out literally, without our shortcuts (length bound, cache, surrogate skip). */
 function literalWordPiece(token: string, max: number): string[] {
