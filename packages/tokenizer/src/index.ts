@@ -18,6 +18,12 @@ export {
 export { fromHuggingFace, fromHuggingFaceDir, type HuggingFaceFiles } from './hf-json.ts';
 export { PROFILES, type ProfileName, type ResolvedOptions, resolveOptions, type TokenizerOptions } from './profiles.ts';
 export {
+  REFERENCE_ENV,
+  ReferenceClient,
+  type ReferenceClientOptions,
+  type ReferenceTokenization,
+} from './reference-client.ts';
+export {
   BertTokenizer,
   type EncodeOptions,
   type Encoding,
