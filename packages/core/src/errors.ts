@@ -24,6 +24,17 @@ export const ERROR_CODES = {
   E_REFERENCE_ANSWER: 'the live reference answered an input with an error',
   E_FIXTURE_CONFIG: 'an invalid tiny-BERT fixture configuration (sizes, seed, vocabulary, shapes)',
   E_MODEL_WRITE: 'a model writer was given a graph it cannot serialize (unknown tensor, bad dtype or shape)',
+  E_RUNTIME_UNAVAILABLE: 'a runtime (or one of its backends) cannot be loaded here; the message says why',
+  E_RUNTIME_FORMAT: 'a runtime adapter was given a model format it does not run',
+  E_RUNTIME_LOAD: 'a runtime failed to load or compile a model',
+  E_RUNTIME_MAPPING: 'a model without a signature needs an explicit positional mapping, or a mapping names nothing',
+  E_RUNTIME_FEED: 'feeds do not match the model inputs (names, dtypes, rank, shapes)',
+  E_RUNTIME_TOKEN_RANGE: 'a token id is outside the model embedding table (vocabulary size)',
+  E_RUNTIME_OP: 'the runtime reported an operator failure during a run (unresolved custom op, gather out of bounds)',
+  E_RUNTIME_RUN: 'a runtime run failed',
+  E_RUNTIME_CLOSED: 'a session was used after close()',
+  E_RUNTIME_BACKEND: 'a runtime backend conflicts with another open session (tfjs has one global backend)',
+  E_RUNTIME_NETWORK: 'a runtime tried to reach the network while running offline',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,22 @@
+export { type Binding, bindPorts } from './binding.ts';
+export { type BertFeedInput, bertFeeds, encodingFeeds } from './feeds.ts';
+export { importRuntime, packageRoot, packageVersion, runtimeError } from './load.ts';
+export {
+  type AdapterOptions,
+  artifactVocabSize,
+  BaseSession,
+  type RunTimings,
+  requireFormat,
+  type SessionInit,
+} from './session.ts';
+export {
+  castInteger,
+  concatRows,
+  cropDim1,
+  describeSpec,
+  intAt,
+  isInteger,
+  padDim1,
+  sliceRow,
+  tensor,
+} from './tensors.ts';
