@@ -31,6 +31,12 @@ interface CachedWord {
 const WORD_CACHE_MAX_UNITS = 48;
 const WORD_CACHE_LIMIT = 100_000;
 
+/** Words needing normalization longer than this (UTF-16 units) are processed in pieces (splitLongWord). */
+const LONG_WORD_UNITS = 256;
+/** ASCII punctuation that is safe to cut a word at before normalization (see splitLongWord). */
+const SAFE_SPLIT = new Uint8Array(128);
+for (const ch of '!"#$%&()*+,-/;?@[\\]_{|}~') SAFE_SPLIT[ch.charCodeAt(0)] = 1;
+
 /**
  * google-research/bert BasicTokenizer in one pass over the text, for all profiles:
  * clean_text (drop controls, whitespace → space), CJK ideographs as words of their own, split on
@@ -115,6 +121,63 @@ export class BasicScanner {
         return;
       }
     }
+    if (!(contiguous && (ascii || !this.normalizes)) && end - start > LONG_WORD_UNITS) {
+      this.splitLongWord(text, start, end, sink);
+      return;
+    }
+    this.segment(text, start, end, contiguous, ascii, sink);
+  }
+
+  /**
+   * A long word that needs normalization is cut at ASCII punctuation that normalization can neither
+   * change nor see across: not cased, not case-ignorable (so Final_Sigma context stops there), a starter
+   * that nothing reorders across, and not one of < = > (which NFC composes with U+0338). Each piece is
+   * then normalized alone; the result equals normalizing the whole word, with bounded memory per piece.
+   */
+  private splitLongWord(text: string, start: number, end: number, sink: BasicSink): void {
+    let from = start;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80 && SAFE_SPLIT[c] === 1) {
+        if (i > from) this.segmentOf(text, from, i, sink);
+        sink(text[i] as string, i, i + 1, null, null, 0);
+        from = i + 1;
+      }
+    }
+    if (end > from) this.segmentOf(text, from, end, sink);
+  }
+
+  /** A part of a word, after finding out whether it is contiguous (no dropped characters) and ASCII. */
+  private segmentOf(text: string, start: number, end: number, sink: BasicSink): void {
+    let contiguous = true;
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) ascii = false;
+      if ((this.classes[c] as number) & DROP && !(c >= 0xd800 && c <= 0xdfff && i + 1 < end)) contiguous = false;
+    }
+    if (!ascii) contiguous = this.isContiguous(text, start, end);
+    this.segment(text, start, end, contiguous, ascii, sink);
+  }
+
+  private isContiguous(text: string, start: number, end: number): boolean {
+    for (let i = start; i < end; ) {
+      const cp = text.codePointAt(i) as number;
+      if ((this.classes[cp] as number) & DROP) return false;
+      i += cp > 0xffff ? 2 : 1;
+    }
+    return true;
+  }
+
+  /** Normalization and punctuation split of text[start, end), a word or a piece of a long word. */
+  private segment(
+    text: string,
+    start: number,
+    end: number,
+    contiguous: boolean,
+    ascii: boolean,
+    sink: BasicSink,
+  ): void {
     if (contiguous && (ascii || !this.normalizes)) {
       const verbatim = text.slice(start, end);
       const word = ascii && this.options.lowercase ? verbatim.toLowerCase() : verbatim;

@@ -46,7 +46,8 @@ export function classTable(options: ResolvedOptions, tables: UnicodeTables): Uin
     let bits = 0;
     // \t \n \r are technically Cc, but every implementation treats them as whitespace.
     const isTabOrNewline = cp === 9 || cp === 10 || cp === 13;
-    const control = !isTabOrNewline && (c === CC || c === CF || (dropCoCs && (c === CS || c === CO)) || (dropCn && c === CN));
+    const control =
+      !isTabOrNewline && (c === CC || c === CF || (dropCoCs && (c === CS || c === CO)) || (dropCn && c === CN));
     if (cp === 0 || cp === 0xfffd || control || c === CS) bits |= DROP;
     const space =
       options.spaces === 'python'

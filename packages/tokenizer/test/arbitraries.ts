@@ -157,16 +157,27 @@ export interface HardTextOptions {
 export function hardChar(keep: Keep = () => true): fc.Arbitrary<string> {
   const emoji = EMOJI_SEQUENCES.filter((s) => all(s, keep));
   const cased = CASE_SPECIALS.filter((s) => all(s, keep));
+  const classes: [readonly Range[], number][] = [
+    [LATIN_ACCENTED, 3],
+    [COMBINING_MARKS, 3],
+    [CJK, 2],
+    [CJK_SUPPLEMENTARY, 2],
+    [CONTROLS, 2],
+    [FORMAT, 2],
+    [PRIVATE_USE_AND_UNASSIGNED, 1],
+    [WHITESPACE, 2],
+    [PUNCTUATION_AND_SYMBOLS, 3],
+  ];
+  const accepts = (ranges: readonly Range[]) =>
+    ranges.some(([lo, hi]) => {
+      for (let cp = lo; cp <= hi; cp++) if (keep(cp)) return true;
+      return false;
+    });
+  // A class the filter empties is left out, so callers can exclude whole classes (e.g. controls).
   return fc.oneof(
-    { arbitrary: charIn(LATIN_ACCENTED, keep), weight: 3 },
-    { arbitrary: charIn(COMBINING_MARKS, keep), weight: 3 },
-    { arbitrary: charIn(CJK, keep), weight: 2 },
-    { arbitrary: charIn(CJK_SUPPLEMENTARY, keep), weight: 2 },
-    { arbitrary: charIn(CONTROLS, keep), weight: 2 },
-    { arbitrary: charIn(FORMAT, keep), weight: 2 },
-    { arbitrary: charIn(PRIVATE_USE_AND_UNASSIGNED, keep), weight: 1 },
-    { arbitrary: charIn(WHITESPACE, keep), weight: 2 },
-    { arbitrary: charIn(PUNCTUATION_AND_SYMBOLS, keep), weight: 3 },
+    ...classes
+      .filter(([ranges]) => accepts(ranges))
+      .map(([ranges, weight]) => ({ arbitrary: charIn(ranges, keep), weight })),
     { arbitrary: fc.constantFrom(...(emoji.length > 0 ? emoji : ['\u{1F600}'])), weight: 1 },
     { arbitrary: fc.constantFrom(...(cased.length > 0 ? cased : ['σ'])), weight: 1 },
   );

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BertTokenizer, CJK_RANGES, getUnicodeTables, Vocabulary } from '../src/index.ts';
-import { hardChar as hardCharOf, hardText as hardTextOf, longWord as longWordOf, wholeWords } from './arbitraries.ts';
+import {
+  categoryStable,
+  hardChar as hardCharOf,
+  hardText as hardTextOf,
+  longWord as longWordOf,
+  wholeWords,
+} from './arbitraries.ts';
 import { FIXTURE_VOCAB } from './paths.ts';
 
 // Properties replay from the seed and path fast-check prints on failure: FC_SEED=… FC_PATH=… pnpm test.
@@ -206,5 +212,48 @@ describe('tokenizer invariants (fast-check)', () => {
       }),
       params(200),
     );
+  });
+
+  it('long words (cut into pieces at safe punctuation) equal a plain lower → NFD → strip Mn → split', () => {
+    // Oracle from the engine's own Unicode functions, on characters whose category is the same in every
+    // version (so the engine's Unicode 17 agrees with the pinned 14.0), without whitespace or controls.
+    const stable = categoryStable();
+    const plain = (word: string) =>
+      word
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/\p{Mn}/gu, '')
+        .split(/([\p{P}!-/:-@[-`{-~])/u)
+        .filter((t) => t !== '');
+    const wordChar = hardCharOf(
+      (cp) =>
+        stable(cp) &&
+        !/[\p{White_Space}\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]/u.test(String.fromCodePoint(cp)) &&
+        cp !== 0x2028 &&
+        cp !== 0x2029 &&
+        !(cp >= 0x1c && cp <= 0x1f) &&
+        !isCjk(cp),
+    );
+    const piece = fc.oneof(wordChar, fc.constantFrom(...words), fc.constantFrom(',', '-', '(', '.', "'", ':', 'Σ'));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 60, maxLength: 200 }), (parts) => {
+        const word = parts.join('');
+        expect(lower.basicTokenize(word)).toEqual(plain(word));
+      }),
+      params(200),
+    );
+  });
+
+  it('safe cut points are punctuation that lowercasing, NFD and Final_Sigma cannot see', () => {
+    for (const ch of '!"#$%&()*+,-/;?@[\\]_{|}~') {
+      const cp = ch.codePointAt(0) as number;
+      expect([ch, tables14.isCased(cp), tables14.isCaseIgnorable(cp), tables14.lower(cp)]).toEqual([
+        ch,
+        false,
+        false,
+        undefined,
+      ]);
+      expect(ch.normalize('NFD')).toBe(ch);
+    }
   });
 });
