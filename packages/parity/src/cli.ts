@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { isParityError } from '@bert-parity/core';
 import { Command, CommanderError, Option } from 'commander';
 import { formatReport, IMPLS, reportJson, runTokenize, runVerify } from './commands/tokenizer.ts';
@@ -8,7 +7,12 @@ const EXIT = { pass: 0, mismatch: 1, error: 2 } as const;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function buildProgram(): Command {
+/** What the commands report back to `main`; commands never touch process.exitCode themselves. */
+export interface CliState {
+  exitCode: number;
+}
+
+export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command {
   const program = new Command('bert-parity')
     .description('Prove a BERT-family model and its tokenizer behave the same everywhere they ship.')
     .exitOverride()
@@ -32,7 +36,7 @@ export function buildProgram(): Command {
       for (const r of result.reports) {
         console.log(opts.json ? JSON.stringify(reportJson(r)) : formatReport(r, opts.show));
       }
-      process.exitCode = result.ok ? EXIT.pass : EXIT.mismatch;
+      state.exitCode = result.ok ? EXIT.pass : EXIT.mismatch;
     });
 
   program
@@ -64,8 +68,9 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.pass;
+    const state: CliState = { exitCode: EXIT.pass };
+    await buildProgram(state).parseAsync(argv, { from: 'user' });
+    return state.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0 through the same path.
@@ -79,5 +84,3 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.error;
   }
 }
-
-process.exitCode = await main(process.argv.slice(2));
