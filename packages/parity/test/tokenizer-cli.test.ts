@@ -15,8 +15,12 @@ async function run(...argv: string[]) {
   const err: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
   vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
+  const capture = (sink: string[]) => (s: string | Uint8Array) => {
+    sink.push(String(s));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture(out));
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture(err));
   const code = await main(argv);
   vi.restoreAllMocks();
   return { code, out: out.join('\n'), err: err.join('\n') };
