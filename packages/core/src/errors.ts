@@ -24,9 +24,12 @@ export const ERROR_CODES = {
   E_REFERENCE_ANSWER: 'the live reference answered an input with an error',
   E_FIXTURE_CONFIG: 'an invalid tiny-BERT fixture configuration (sizes, seed, vocabulary, shapes)',
   E_MODEL_WRITE: 'a model writer was given a graph it cannot serialize (unknown tensor, bad dtype or shape)',
-  E_MODEL_FORMAT: 'a model file is not in a format the loaders recognize (ONNX, TFLite, TF.js graph model, Hugging Face folder)',
-  E_MODEL_CORRUPT: 'a model file has a recognized format but is malformed (truncated, offsets or lengths out of range, bad references)',
-  E_MODEL_READ: 'a model file, or a file it references (weight shard, external data), is missing, unreadable or outside the model folder',
+  E_MODEL_FORMAT:
+    'a model file is not in a format the loaders recognize (ONNX, TFLite, TF.js graph model, Hugging Face folder)',
+  E_MODEL_CORRUPT:
+    'a model file has a recognized format but is malformed (truncated, offsets or lengths out of range, bad references)',
+  E_MODEL_READ:
+    'a model file, or a file it references (weight shard, external data), is missing, unreadable or outside the model folder',
   E_RUNTIME_UNAVAILABLE: 'a runtime (or one of its backends) cannot be loaded here; the message says why',
   E_RUNTIME_FORMAT: 'a runtime adapter was given a model format it does not run',
   E_RUNTIME_LOAD: 'a runtime failed to load or compile a model',
