@@ -1,6 +1,8 @@
 export type { EmbeddingFact, ModelFacts } from './artifact/facts.ts';
 export { factsOf } from './artifact/facts.ts';
 export { type HfFacts, isHfFolder, readHfFolder } from './hf/reader.ts';
+export { type InspectOptions, inspectFindings } from './inspect/findings.ts';
+export { parseTarget, TARGET_RUNTIMES, type Target, type TargetRuntime } from './inspect/targets.ts';
 export { detectFormat, loadModel, loadModelSync, readModelBytes } from './load.ts';
 export * from './onnx/index.ts';
 export { decodeOnnx, looksLikeOnnx, type OnnxFacts, readOnnx, STANDARD_ONNX_DOMAINS } from './onnx/reader.ts';

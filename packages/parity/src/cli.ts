@@ -1,5 +1,6 @@
 import { isParityError } from '@bert-parity/core';
 import { Command, CommanderError, Option } from 'commander';
+import { formatInspect, inspectJson, runInspect } from './commands/inspect.ts';
 import { formatReport, IMPLS, reportJson, runTokenize, runVerify } from './commands/tokenizer.ts';
 
 /** Exit codes: 0 pass, 1 drift or mismatch, 2 usage, config, input or runtime error. */
@@ -61,6 +62,25 @@ export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command
         console.log(`${t.padEnd(width)}  ${String(out.ids[i]).padStart(6)}  ${a}-${b}`);
       });
       console.log(`ids: ${JSON.stringify(out.ids)}`);
+    });
+
+  program
+    .command('inspect')
+    .description(
+      'read a model file without running it (ONNX, TFLite, TF.js model.json, Hugging Face folder): signature, ' +
+        'precision, ops, and findings. Exit 0 without error findings, 1 with one, 2 when the file cannot be read.',
+    )
+    .argument('<model>', 'model file or folder')
+    .option(
+      '--target <runtime@version>',
+      'check against a runtime: tflite@2.4, litert@2.5.3, onnxruntime@1.30, tfjs@4.22',
+    )
+    .option('--vocab <file>', 'vocab.txt whose ids must fit the embedding table')
+    .option('--json', 'print JSON (schema bert-parity/inspect@1)')
+    .action(async (model: string, opts) => {
+      const report = await runInspect(model, opts);
+      console.log(opts.json ? JSON.stringify(inspectJson(report), null, 2) : formatInspect(report));
+      state.exitCode = report.ok ? EXIT.pass : EXIT.mismatch;
     });
 
   return program;
