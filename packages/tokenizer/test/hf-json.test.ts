@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromHuggingFace, fromHuggingFaceDir } from '../src/index.ts';
+import { codeOf } from './errors.ts';
 
 const vocabList = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'hello', 'he', '##llo', 'cafe', 'café', ',', 'a'];
 const vocabMap = Object.fromEntries(vocabList.map((t, i) => [t, i]));
@@ -26,14 +27,6 @@ const bertNormalizer = (lowercase: boolean, strip: boolean | null = null) => ({
   strip_accents: strip,
   lowercase,
 });
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe('tokenizer.json (Rust tokenizers) → hf-fast profile', () => {
   it('takes lowercasing, accent stripping and WordPiece settings from the file', () => {

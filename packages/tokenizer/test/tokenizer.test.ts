@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BertTokenizer, Vocabulary } from '../src/index.ts';
+import { codeOf } from './errors.ts';
 import { FIXTURE_VOCAB } from './paths.ts';
 
 const vocab = Vocabulary.fromFile(FIXTURE_VOCAB);
 const lower = new BertTokenizer(vocab);
 const cased = new BertTokenizer(vocab, { lowercase: false });
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe('clean_text', () => {
   it('drops U+0000, U+FFFD and Cc/Cf characters; the word goes on around them', () => {

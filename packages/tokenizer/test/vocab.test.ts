@@ -3,15 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BertTokenizer, Vocabulary } from '../src/index.ts';
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
+import { codeOf } from './errors.ts';
 
 describe('Vocabulary.fromText follows load_vocab of the reference', () => {
   it('gives the n-th line id n', () => {
