@@ -1,0 +1,10 @@
+export {
+  type TextRun,
+  TRANSFORMERS_DTYPES,
+  TRANSFORMERS_RUNTIME_NAME,
+  TransformersAdapter,
+  type TransformersDtype,
+  type TransformersOptions,
+  type TransformersSession,
+} from './adapter.ts';
+export { withoutNetwork } from './offline.ts';
