@@ -41,6 +41,11 @@ export const ERROR_CODES = {
   E_RUNTIME_CLOSED: 'a session was used after close()',
   E_RUNTIME_BACKEND: 'a runtime backend conflicts with another open session (tfjs has one global backend)',
   E_RUNTIME_NETWORK: 'a runtime tried to reach the network while running offline',
+  E_METRIC_SHAPE: 'an output and its reference (or a padding mask) have different shapes',
+  E_METRIC_EMPTY: 'an output or reference to compare has no elements',
+  E_METRIC_INPUT: 'a drift metric was given an invalid tolerance, quantile, label or dtype',
+  E_REPORT_SCHEMA: 'a parity report file is not valid JSON, or not the report schema and version this tool reads',
+  E_REPORT_MERGE: 'parity reports cannot be merged (different schema or config sha256, duplicate cell ids)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
