@@ -3,6 +3,7 @@ export { type BertFeedInput, bertFeeds, encodingFeeds } from './feeds.ts';
 export { importRuntime, packageRoot, packageVersion, runtimeError } from './load.ts';
 export {
   type AdapterOptions,
+  artifactIdsInput,
   artifactVocabSize,
   BaseSession,
   type RunTimings,

@@ -33,6 +33,8 @@ export interface SessionInit {
   readonly environment: RuntimeEnvironment;
   /** Rows of the embedding table when the artifact tells; options.vocabSize wins. */
   readonly vocabSize?: number | undefined;
+  /** The model input (model-side name) holding the token ids, when the artifact tells. */
+  readonly idsModelInput?: string | undefined;
 }
 
 export interface RunTimings {
@@ -45,13 +47,22 @@ export interface RunTimings {
   totalImplMs: number;
 }
 
-/** The embedding rows an artifact declares (metadata.embeddingRows or metadata.vocabSize), if any. */
+/**
+ * The embedding rows an artifact declares, if any: `metadata.embedding.rows` as the model readers record
+ * it (with `metadata.embedding.ids`, the input holding the ids), or a plain `metadata.vocabSize`.
+ */
 export function artifactVocabSize(model: ModelArtifact): number | undefined {
-  for (const key of ['embeddingRows', 'vocabSize']) {
-    const v = model.metadata[key];
+  const e = model.metadata.embedding as { rows?: unknown } | undefined;
+  for (const v of [e?.rows, model.metadata.vocabSize]) {
     if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
   }
   return undefined;
+}
+
+/** The model input that holds the token ids, when the artifact names it. */
+export function artifactIdsInput(model: ModelArtifact): string | undefined {
+  const ids = (model.metadata.embedding as { ids?: unknown } | undefined)?.ids;
+  return typeof ids === 'string' ? ids : undefined;
 }
 
 export function requireFormat(adapter: string, formats: readonly string[], model: ModelArtifact): void {
@@ -93,7 +104,8 @@ export abstract class BaseSession implements RuntimeSession {
     this.inputs = this.inputBindings.map((b) => ({ ...b.spec, name: b.name }));
     this.outputs = this.outputBindings.map((b) => ({ ...b.spec, name: b.name }));
     this.vocabSize = init.options.vocabSize ?? init.vocabSize;
-    this.idsInput = init.options.idsInput ?? 'input_ids';
+    const idsBinding = this.inputBindings.find((b) => b.spec.name === init.idsModelInput);
+    this.idsInput = init.options.idsInput ?? idsBinding?.name ?? 'input_ids';
     this.sequenceOutputs = new Set(init.options.sequenceOutputs ?? []);
   }
 

@@ -46,7 +46,15 @@ export function fixtureArtifact(
     precision: precision === 'uint8' ? 'uint8' : precision,
     precisionEvidence: ['fixture catalog'],
     ops: [],
-    metadata: { embeddingRows: variant === 'small-embedding' ? c.smallEmbeddingRows : c.vocabSize },
+    // The shape the model readers record (metadata.embedding); the ids input is named as the runtime sees it.
+    metadata: {
+      embedding: {
+        table: 'word_embeddings',
+        rows: variant === 'small-embedding' ? c.smallEmbeddingRows : c.vocabSize,
+        op: 'Gather',
+        ids: format === 'tflite' && variant === 'no-signature' ? 'serving_default_input_ids:0' : 'input_ids',
+      },
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import {
 } from '@bert-parity/core';
 import {
   type AdapterOptions,
+  artifactIdsInput,
   artifactVocabSize,
   BaseSession,
   importRuntime,
@@ -175,6 +176,7 @@ export class LiteRtAdapter implements RuntimeAdapter {
         named,
         options,
         vocabSize: artifactVocabSize(model),
+        idsModelInput: artifactIdsInput(model),
         environment: {
           runtime: LITERT_RUNTIME_NAME,
           version: packageVersion('@litertjs/core', import.meta.url),

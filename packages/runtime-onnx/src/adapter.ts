@@ -12,6 +12,7 @@ import {
 } from '@bert-parity/core';
 import {
   type AdapterOptions,
+  artifactIdsInput,
   artifactVocabSize,
   BaseSession,
   importRuntime,
@@ -164,6 +165,7 @@ export class OnnxAdapter implements RuntimeAdapter {
         options,
         environment,
         vocabSize: artifactVocabSize(model),
+        idsModelInput: artifactIdsInput(model),
       });
     } catch (e) {
       await session.release();

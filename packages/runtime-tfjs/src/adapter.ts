@@ -10,6 +10,7 @@ import {
 } from '@bert-parity/core';
 import {
   type AdapterOptions,
+  artifactIdsInput,
   artifactVocabSize,
   BaseSession,
   importRuntime,
@@ -198,6 +199,7 @@ export class TfjsAdapter implements RuntimeAdapter {
         named: true,
         options,
         vocabSize: artifactVocabSize(model),
+        idsModelInput: artifactIdsInput(model),
         environment: {
           runtime: TFJS_RUNTIME_NAME,
           version: tf.version_core ?? packageVersion('@tensorflow/tfjs-core', import.meta.url),
