@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildFixtures, type Fixtures } from '@bert-parity/fixtures';
+import { buildFixtures, buildHfDir, type Fixtures } from '@bert-parity/fixtures';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { REPO_ROOT } from '../src/paths.ts';
@@ -100,6 +100,25 @@ describe('bert-parity inspect: every fixture', () => {
     expect(sig.outputs.map((s: { dtype: string }) => s.dtype)).toEqual(['float32', 'float32', 'float32']);
     expect(sig.outputs.map((s: { shape: unknown[] }) => s.shape.slice(-1))).toEqual([[64], [64], [28]]);
     expect(json.model.embedding.rows).toBe(fx.config.vocabSize);
+  });
+
+  it('the Hugging Face folder: describes onnx/model.onnx and checks vocab.txt by itself', async () => {
+    const dir = buildHfDir(fx);
+    const { code, json } = await inspectJson(dir);
+    expect(code).toBe(0);
+    expect(json.findings).toEqual([]);
+    expect(json.model).toMatchObject({ format: 'hf-dir', precision: 'float32', path: dir });
+    expect(json.model.signature.inputs.map((s: { name: string }) => s.name)).toEqual(BERT_IN);
+    expect(json.model.facts.hf).toMatchObject({
+      modelType: 'bert',
+      vocabTxtSize: fx.config.vocabSize,
+      chosen: 'onnx/model.onnx',
+    });
+    expect(json.model.facts.hf.onnxVariants.map((v: { file: string }) => v.file)).toEqual([
+      'onnx/model.onnx',
+      'onnx/model_fp16.onnx',
+      'onnx/model_quantized.onnx',
+    ]);
   });
 
   it('records the precision evidence and op inventory of each format', async () => {
