@@ -8,8 +8,16 @@ export function tensor(dtype: DType, shape: readonly number[], data: TensorData)
 export function castInteger(t: Tensor, to: 'int32' | 'int64', name: string): Tensor {
   if (t.dtype === to) return t;
   if (to === 'int64') {
+    // Written through a 32-bit view (low word, then the sign in the high word; little-endian, as every
+    // platform Node runs on): one BigInt per element would cost more than a tiny model's run.
     const out = new BigInt64Array(t.data.length);
-    for (let i = 0; i < out.length; i++) out[i] = BigInt(t.data[i] as number);
+    const words = new Int32Array(out.buffer);
+    const src = t.data as Int32Array;
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i] as number;
+      words[2 * i] = v;
+      words[2 * i + 1] = v < 0 ? -1 : 0;
+    }
     return tensor('int64', t.shape, out);
   }
   const src = t.data as BigInt64Array;
