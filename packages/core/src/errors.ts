@@ -41,6 +41,8 @@ export const ERROR_CODES = {
   E_RUNTIME_CLOSED: 'a session was used after close()',
   E_RUNTIME_BACKEND: 'a runtime backend conflicts with another open session (tfjs has one global backend)',
   E_RUNTIME_NETWORK: 'a runtime tried to reach the network while running offline',
+  E_CONFIG: 'a parity config is invalid (the message names the path in the config, the value and what was expected)',
+  E_PLATFORM_UNAVAILABLE: 'a parity platform (android) has no runner here; the message says what it needs',
   E_METRIC_SHAPE: 'an output and its reference (or a padding mask) have different shapes',
   E_METRIC_EMPTY: 'an output or reference to compare has no elements',
   E_METRIC_INPUT: 'a drift metric was given an invalid tolerance, quantile, label or dtype',

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/**
+ * The parity config: what `bert-parity check` runs (variants × runtimes × platforms), on which inputs,
+ * against which reference and within which bounds. Written as `parity.config.ts` (defineConfig) or JSON;
+ * both go through this schema, so every mistake is reported with its path in the config.
+ */
+
+export const RUNTIME_NAMES = ['onnx', 'tfjs-wasm', 'tfjs-cpu', 'litert', 'transformers'] as const;
+export const PLATFORM_NAMES = ['host', 'android'] as const;
+export const PRECISIONS = ['float32', 'float16', 'int8', 'uint8', 'mixed'] as const;
+export const FORMATS = ['onnx', 'tfjs-graph', 'tflite', 'hf-dir'] as const;
+
+const positiveInt = z.number().int().positive();
+const ratio = z.number().min(0).max(1);
+const portMapping = z.record(z.string(), z.union([z.string().min(1), z.number().int().nonnegative()]));
+
+export const outputBoundSchema = z.strictObject({
+  relL2: z.number().nonnegative().optional(),
+  maxAbs: z.number().nonnegative().optional(),
+  cosineMin: z.number().min(-1).max(1).optional(),
+  top1AgreementMin: ratio.optional(),
+  atol: z.number().nonnegative().optional(),
+  rtol: z.number().nonnegative().optional(),
+  accuracyDropMax: ratio.optional(),
+});
+
+/** Bounds of one precision: output name → bound; "*" applies to outputs not named. */
+const precisionBounds = z.record(z.string().min(1), outputBoundSchema);
+export const boundsSchema = z.partialRecord(z.enum(PRECISIONS), precisionBounds);
+
+const variantCommon = {
+  /** Name in the matrix and in cell ids; defaults to the fixture id or the file name. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected letters, digits, ".", "_" or "-"')
+    .optional(),
+  /** Harness input name → model input (name or position), e.g. { attention_mask: 'input_mask' }. */
+  inputMapping: portMapping.optional(),
+  outputMapping: portMapping.optional(),
+  /** Bounds for this variant only, merged over the top-level bounds of its precision. */
+  bounds: precisionBounds.optional(),
+};
+
+const fixtureVariant = z.strictObject({
+  ...variantCommon,
+  /** An embedded fixture by id, e.g. "onnx-int8", "tflite-float16", "tfjs-uint8" (see FIXTURE_IDS). */
+  fixture: z.string().min(1),
+});
+
+const fileVariant = z.strictObject({
+  ...variantCommon,
+  /** Model file or folder, relative to the config file. */
+  file: z.string().min(1),
+  /** Checked against what the loader finds when given. */
+  format: z.enum(FORMATS).optional(),
+  /** Picks the bounds; defaults to what the loader finds. */
+  precision: z.enum(PRECISIONS).optional(),
+});
+
+export const variantSchema = z.union([fixtureVariant, fileVariant]);
+
+export const runtimeSchema = z.strictObject({
+  name: z.enum(RUNTIME_NAMES),
+  /** Rows per session.run; runtimes with a fixed batch (TFLite [1, 128]) run one row at a time anyway. */
+  batch: positiveInt.default(16),
+  /** Run only the first N input cases on this runtime (slow backends). */
+  maxCases: positiveInt.optional(),
+  /** A runtime that cannot load here is reported as skipped instead of error. */
+  optional: z.boolean().default(false),
+  threads: positiveInt.optional(),
+  graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
+});
+
+export const inputsSchema = z.strictObject({
+  /** Golden corpus JSON lines (records {type: "text", id, text} or {type: "pair", id, text_a, text_b}). */
+  corpus: z.string().min(1).default('golden/corpus.dev.jsonl'),
+  /** The first N cases of the corpus (after the type filter). */
+  count: positiveInt.default(200),
+  types: z
+    .array(z.enum(['text', 'pair']))
+    .min(1)
+    .default(['text']),
+  maxSeqLength: z.number().int().min(2).default(128),
+  /** JSON lines of {text, label}: replaces the corpus and adds task accuracy per cell. */
+  labels: z.string().min(1).optional(),
+});
+
+export const tokenizerSchema = z.strictObject({
+  vocab: z.string().min(1),
+  lowercase: z.boolean().default(true),
+  /** Conformance cells: each implementation measured on each golden file, in the same run. */
+  conformance: z
+    .array(
+      z.strictObject({
+        impl: z.enum(['ours', 'hf-tokenizers', 'transformers.js']),
+        golden: z.array(z.string().min(1)).min(1),
+      }),
+    )
+    .default([]),
+});
+
+const fixtureReference = z.strictObject({ kind: z.literal('float64-fixture') });
+const runtimeReference = z.strictObject({
+  kind: z.literal('runtime'),
+  runtime: z.enum(RUNTIME_NAMES),
+  /** A variant name from `variants`. */
+  variant: z.string().min(1),
+});
+const goldenReference = z.strictObject({
+  kind: z.literal('golden-outputs'),
+  /** The golden set folder (holding index.json), relative to the config file. */
+  dir: z.string().min(1),
+  /** What `--update-golden` computes the outputs from. */
+  source: z.union([fixtureReference, runtimeReference]).default({ kind: 'float64-fixture' }),
+});
+export const referenceSchema = z.discriminatedUnion('kind', [fixtureReference, runtimeReference, goldenReference]);
+
+export const configSchema = z.strictObject({
+  variants: z.array(variantSchema).min(1),
+  runtimes: z.array(runtimeSchema).min(1),
+  platforms: z.array(z.enum(PLATFORM_NAMES)).min(1).default(['host']),
+  inputs: inputsSchema.default(inputsSchema.parse({})),
+  tokenizer: tokenizerSchema,
+  reference: referenceSchema.default({ kind: 'float64-fixture' }),
+  bounds: boundsSchema,
+  /** Outputs compared per token: padding positions (attention_mask 0) are left out. */
+  tokenOutputs: z.array(z.string()).default(['last_hidden_state']),
+  /** Classifier outputs: top-1 agreement (and accuracy with labels) is measured on them. */
+  classifierOutputs: z.array(z.string()).default(['logits']),
+  /** Repeated runs of one batch for the latency median. */
+  latencyRuns: z.number().int().nonnegative().default(3),
+});
+
+/** What a config file may say (defaults may be left out). */
+export type ParityConfigInput = z.input<typeof configSchema>;
+/** A validated config with every default filled in. */
+export type ParityConfig = z.output<typeof configSchema>;
+export type VariantConfig = z.output<typeof variantSchema>;
+export type RuntimeConfig = z.output<typeof runtimeSchema>;
+export type RuntimeName = (typeof RUNTIME_NAMES)[number];
+export type PlatformName = (typeof PLATFORM_NAMES)[number];
+export type ReferenceConfig = z.output<typeof referenceSchema>;
+export type BoundsConfig = z.output<typeof boundsSchema>;
