@@ -19,10 +19,15 @@ export interface DriftStats {
   sqnrDb: number;
   /** Share of rows whose argmax over the last axis agrees (classifier outputs). */
   top1Agreement?: number;
-  /** Elements that exceed both atol and rtol (NaN always, ±Inf unless the same infinity). */
+  /**
+   * Elements that exceed both atol and rtol (NaN always; ±Inf unless both sides are the same infinity
+   * and infinities compare equal, Polygraphy's infinities_compare_equal, off by default).
+   */
   mismatches: number;
   /** NaN or ±Inf elements in the compared output. */
   nonFinite: number;
+  /** Elements where the output or its reference is NaN; any makes the output fail. Optional: added later. */
+  nan?: number;
   /** The smallest atol (with rtol 0) and rtol (with atol 0) that would have passed every element. */
   minPassingAtol: number;
   minPassingRtol: number;

@@ -1,0 +1,31 @@
+export { type CompareOutputOptions, compareOutput } from './compare-output.ts';
+export { float64Tensor, halfToNumber, type NumericTensor, toFloat64 } from './decode.ts';
+export { type Measurement, type MeasureOptions, measure } from './drift.ts';
+export {
+  absError,
+  DEFAULT_ATOL,
+  DEFAULT_RTOL,
+  isMismatch,
+  neverPasses,
+  REL_EPSILON,
+  relError,
+  type Tolerance,
+  toleranceFor,
+} from './elementwise.ts';
+export { percent, sci, sciPair } from './format.ts';
+export { type ErrorHistogram, HistogramBuilder, type HistogramOptions } from './histogram.ts';
+export { type JudgeExtras, judge, type Verdict } from './judge.ts';
+export { paddingKeep } from './mask.ts';
+export { checkComparable, shapeText } from './shape.ts';
+export {
+  checkStat,
+  DEFAULT_QUANTILE,
+  ERROR_STATS,
+  type ErrorArrays,
+  type ErrorStat,
+  errorArrays,
+  quantile,
+  type StatVerdict,
+  statOf,
+} from './stat-check.ts';
+export { accuracyChange, argmaxRows, taskAccuracy, top1Agreement } from './top1.ts';
