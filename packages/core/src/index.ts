@@ -1,4 +1,5 @@
 export { ERROR_CODES, type ErrorCode, isParityError, ParityError } from './errors.ts';
+export { fromFloat16Bits, roundToFloat16, toFloat16Array, toFloat16Bits } from './float16.ts';
 export {
   type LoadedOutputGoldens,
   OUTPUT_INDEX_FILE,
