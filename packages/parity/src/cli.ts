@@ -1,5 +1,6 @@
 import { isParityError } from '@bert-parity/core';
 import { Command, CommanderError, Option } from 'commander';
+import { registerCompare } from './commands/compare.ts';
 import { formatInspect, inspectJson, runInspect } from './commands/inspect.ts';
 import { formatReport, IMPLS, reportJson, runTokenize, runVerify } from './commands/tokenizer.ts';
 
@@ -82,6 +83,8 @@ export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command
       console.log(opts.json ? JSON.stringify(inspectJson(report), null, 2) : formatInspect(report));
       state.exitCode = report.ok ? EXIT.pass : EXIT.mismatch;
     });
+
+  registerCompare(program, state);
 
   return program;
 }
