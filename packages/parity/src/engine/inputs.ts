@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { NamedTensors } from '@bert-parity/core';
+import { ParityError } from '@bert-parity/core';
+import { encodingFeeds } from '@bert-parity/runtime-base';
+import type { BertTokenizer } from '@bert-parity/tokenizer';
+
+export interface InputCase {
+  id: string;
+  ids: number[];
+  typeIds: number[];
+  attentionMask: number[];
+  label?: number;
+}
+
+export interface InputSet {
+  /** Where the cases came from (path as given in the config). */
+  source: string;
+  sha256: string;
+  cases: InputCase[];
+  maxSeqLength: number;
+  labelled: boolean;
+}
+
+function readLines(path: string, what: string): { text: string; records: unknown[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ParityError('E_IO', `cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code}`, { cause });
+  }
+  const records: unknown[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      records.push(JSON.parse(line));
+    } catch {
+      throw new ParityError('E_IO', `${path}:${i + 1}: not a JSON line; expected one JSON object per line`);
+    }
+  });
+  return { text, records };
+}
+
+interface CorpusRecord {
+  type: string;
+  id: string;
+  text?: string;
+  text_a?: string;
+  text_b?: string | null;
+}
+
+/** The first `count` records of the golden corpus whose type is listed, encoded at maxSeqLength. */
+export function corpusInputs(
+  path: string,
+  shown: string,
+  options: { count: number; types: readonly string[]; maxSeqLength: number },
+  tokenizer: BertTokenizer,
+): InputSet {
+  const { text, records } = readLines(path, 'corpus');
+  const chosen = (records as CorpusRecord[]).filter((r) => options.types.includes(r.type)).slice(0, options.count);
+  if (chosen.length === 0) {
+    throw new ParityError('E_CONFIG', `inputs.corpus: ${shown} has no records of type ${options.types.join(' or ')}`);
+  }
+  const cases = chosen.map((r) => {
+    const e =
+      r.type === 'pair'
+        ? tokenizer.encode(r.text_a ?? '', r.text_b ?? null, { maxSeqLength: options.maxSeqLength })
+        : tokenizer.encode(r.text ?? '', null, { maxSeqLength: options.maxSeqLength });
+    return { id: r.id, ids: e.ids, typeIds: e.typeIds, attentionMask: e.attentionMask };
+  });
+  return { source: shown, sha256: sha(text), cases, maxSeqLength: options.maxSeqLength, labelled: false };
+}
+
+/** JSON lines of {text, label}: the first `count` rows, ids "label-<line>". */
+export function labelledInputs(
+  path: string,
+  shown: string,
+  options: { count: number; maxSeqLength: number },
+  tokenizer: BertTokenizer,
+): InputSet {
+  const { text, records } = readLines(path, 'labels');
+  const cases = records.slice(0, options.count).map((raw, i) => {
+    const r = raw as { text?: unknown; label?: unknown };
+    if (typeof r.text !== 'string' || !Number.isInteger(r.label) || (r.label as number) < 0) {
+      throw new ParityError(
+        'E_CONFIG',
+        `inputs.labels: ${shown} record ${i + 1} is ${JSON.stringify(raw)}; expected {"text": string, "label": integer >= 0}`,
+      );
+    }
+    const e = tokenizer.encode(r.text, null, { maxSeqLength: options.maxSeqLength });
+    return {
+      id: `label-${String(i + 1).padStart(5, '0')}`,
+      ids: e.ids,
+      typeIds: e.typeIds,
+      attentionMask: e.attentionMask,
+      label: r.label as number,
+    };
+  });
+  return { source: shown, sha256: sha(text), cases, maxSeqLength: options.maxSeqLength, labelled: true };
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Feeds for cases [from, to). */
+export function feedsFor(set: InputSet, from: number, to: number): NamedTensors {
+  return encodingFeeds(set.cases.slice(from, to));
+}
+
+/** attention_mask of cases [from, to), row-major. */
+export function maskOf(set: InputSet, from: number, to: number): Int32Array {
+  return Int32Array.from(set.cases.slice(from, to).flatMap((c) => c.attentionMask));
+}

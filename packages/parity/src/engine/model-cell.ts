@@ -1,0 +1,124 @@
+import { relative } from 'node:path';
+import { ParityError, type Tensor } from '@bert-parity/core';
+import type { ParityConfig, PlatformName, RuntimeConfig } from '../config/schema.ts';
+import { accuracyChange, compareOutput, paddingKeep, toFloat64 } from '../metrics/index.ts';
+import type { ModelCell, OutputResult } from '../report/types.ts';
+import { boundFor } from './bounds.ts';
+import { type InputSet, maskOf } from './inputs.ts';
+import type { Reference } from './reference.ts';
+import { runModel } from './run-model.ts';
+import { firstRows } from './tensors.ts';
+import type { ResolvedVariant } from './variants.ts';
+
+export interface ModelCellPlan {
+  kind: 'model';
+  id: string;
+  variant: ResolvedVariant;
+  runtime: RuntimeConfig;
+  platform: PlatformName;
+}
+
+export function errorOf(e: unknown): { code: string; message: string } {
+  if (e instanceof ParityError) return { code: e.code, message: e.message };
+  return { code: 'E_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+
+function compareAll(
+  config: ParityConfig,
+  plan: ModelCellPlan,
+  outputs: Map<string, Tensor>,
+  reference: Reference,
+  inputs: InputSet,
+  count: number,
+): { results: OutputResult[]; accuracy?: ModelCell['accuracy'] } {
+  const results: OutputResult[] = [];
+  let accuracy: ModelCell['accuracy'];
+  const precision = plan.variant.precision ?? 'mixed';
+  for (const [name, refFull] of reference.outputs) {
+    const actual = outputs.get(name);
+    if (actual === undefined) {
+      throw new ParityError(
+        'E_RUNTIME_MAPPING',
+        `${plan.variant.name} on ${plan.runtime.name} has no output ${name} (its outputs: ${[...outputs.keys()].join(', ')}); expected every reference output, or an outputMapping naming it`,
+      );
+    }
+    const ref = firstRows(refFull, count);
+    const bound = boundFor(config, precision, name, plan.variant.config.bounds);
+    if (bound === undefined) {
+      throw new ParityError(
+        'E_CONFIG',
+        `bounds.${precision}: no bound for output ${name}; expected bounds.${precision}.${name} or bounds.${precision}["*"]`,
+      );
+    }
+    const classifier = config.classifierOutputs.includes(name);
+    const cols = ref.shape[ref.shape.length - 1] ?? 1;
+    const labels = inputs.cases.slice(0, count).map((c) => c.label ?? -1);
+    const extras =
+      classifier && inputs.labelled
+        ? { accuracy: accuracyChange(toFloat64(actual, name), toFloat64(ref, name), labels, cols, name) }
+        : {};
+    if (extras.accuracy !== undefined) accuracy = extras.accuracy;
+    results.push(
+      compareOutput(name, actual, ref, bound, {
+        ...extras,
+        ...(classifier ? { top1: true } : {}),
+        ...(config.tokenOutputs.includes(name)
+          ? { keep: paddingKeep(maskOf(inputs, 0, count), actual.shape, name) }
+          : {}),
+      }),
+    );
+  }
+  return accuracy === undefined ? { results } : { results, accuracy };
+}
+
+/** Loads, runs, compares and judges one cell; any failure becomes status "error" with its code. */
+export async function runModelCell(
+  plan: ModelCellPlan,
+  config: ParityConfig,
+  inputs: InputSet,
+  reference: () => Promise<Reference>,
+): Promise<ModelCell> {
+  const start = performance.now();
+  const v = plan.variant;
+  const cell: ModelCell = {
+    kind: 'model',
+    id: plan.id,
+    variant: v.name,
+    format: v.format ?? 'onnx',
+    precision: v.precision ?? 'mixed',
+    modelPath: relative(process.cwd(), v.path) || v.path,
+    modelBytes: v.artifact?.bytes ?? 0,
+    modelSha256: v.artifact?.sha256 ?? '',
+    runtime: plan.runtime.name,
+    platform: plan.platform,
+    status: 'error',
+    outputs: [],
+    wallMs: 0,
+    runtimeMs: 0,
+  };
+  try {
+    if (v.artifact === undefined) throw v.error ?? new ParityError('E_MODEL_READ', `cannot read model ${v.path}`);
+    const count = Math.min(inputs.cases.length, plan.runtime.maxCases ?? Number.POSITIVE_INFINITY);
+    const run = await runModel({
+      artifact: v.artifact,
+      runtime: plan.runtime,
+      platform: plan.platform,
+      mapping: v.config,
+      inputs,
+      count,
+      latencyRuns: config.latencyRuns,
+    });
+    cell.environment = run.environment;
+    cell.runtimeMs = run.runtimeMs;
+    if (run.latency !== undefined) cell.latency = run.latency;
+    const { results, accuracy } = compareAll(config, plan, run.outputs, await reference(), inputs, count);
+    cell.outputs = results;
+    if (accuracy !== undefined) cell.accuracy = accuracy;
+    cell.status = results.every((r) => r.pass) ? 'pass' : 'fail';
+  } catch (e) {
+    cell.status = 'error';
+    cell.error = errorOf(e);
+  }
+  cell.wallMs = performance.now() - start;
+  return cell;
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { elementCount, OUTPUT_INDEX_FILE, ParityError, readOutputGoldens, type Tensor } from '@bert-parity/core';
+import type { ParityConfig, ReferenceConfig } from '../config/schema.ts';
+import { loadFixtures } from './fixtures.ts';
+import type { InputSet } from './inputs.ts';
+import { runModel } from './run-model.ts';
+import type { Outputs } from './tensors.ts';
+import type { ResolvedVariant } from './variants.ts';
+
+export interface Reference {
+  kind: 'float64-fixture' | 'golden-outputs' | 'runtime';
+  description: string;
+  outputs: Outputs;
+  /** Time the reference spent inside a runtime (a runtime reference), for the report's runtime share. */
+  runtimeMs: number;
+  /** What produced the outputs, for a golden index. */
+  producer: { name: string; version: string };
+  model: { name: string; format: string; sha256: string };
+  precision: 'float64' | 'float32' | 'float16' | 'int8' | 'mixed';
+}
+
+export const FIXTURE_OUTPUTS = ['last_hidden_state', 'pooler_output', 'logits'] as const;
+
+/**
+ * The fixtures' float64 forward pass, one case at a time on its unpadded length. Padding keys get a bias
+ * of -10000, whose exp underflows to exactly 0 in float64, so the real positions come out identical to a
+ * padded pass at a fraction of the cost (the corpus averages 18 of 128 positions). Padding positions of
+ * last_hidden_state stay 0; they are never compared.
+ */
+async function fixtureReference(inputs: InputSet): Promise<Reference> {
+  const fixtures = await loadFixtures();
+  const { hiddenSize: h, numLabels } = fixtures.config;
+  const n = inputs.cases.length;
+  const seq = inputs.maxSeqLength;
+  const hidden = new Float64Array(n * seq * h);
+  const pooler = new Float64Array(n * h);
+  const logits = new Float64Array(n * numLabels);
+  inputs.cases.forEach((c, r) => {
+    const valid = c.attentionMask.lastIndexOf(1) + 1;
+    const out = fixtures.reference.forward({
+      batch: 1,
+      seqLength: valid,
+      inputIds: c.ids.slice(0, valid),
+      attentionMask: c.attentionMask.slice(0, valid),
+      tokenTypeIds: c.typeIds.slice(0, valid),
+    });
+    hidden.set(out.lastHiddenState, r * seq * h);
+    pooler.set(out.poolerOutput, r * h);
+    logits.set(out.logits, r * numLabels);
+  });
+  const t = (shape: number[], data: Float64Array): Tensor => ({ dtype: 'float64', shape, data });
+  const weightsHash = createHash('sha256').update(JSON.stringify(fixtures.config)).digest('hex');
+  return {
+    kind: 'float64-fixture',
+    description: `float64 forward pass of the seeded tiny BERT (fixture config ${fixtures.dir.split(/[\\/]/).pop()})`,
+    outputs: new Map([
+      ['last_hidden_state', t([n, seq, h], hidden)],
+      ['pooler_output', t([n, h], pooler)],
+      ['logits', t([n, numLabels], logits)],
+    ]),
+    runtimeMs: 0,
+    producer: { name: '@bert-parity/fixtures referenceForward', version: '1' },
+    model: { name: 'fixture', format: 'float64-reference', sha256: weightsHash },
+    precision: 'float64',
+  };
+}
+
+async function runtimeReference(
+  ref: Extract<ReferenceConfig, { kind: 'runtime' }>,
+  config: ParityConfig,
+  variants: readonly ResolvedVariant[],
+  inputs: InputSet,
+): Promise<Reference> {
+  const variant = variants.find((v) => v.name === ref.variant);
+  if (variant === undefined) {
+    throw new ParityError(
+      'E_CONFIG',
+      `reference.variant: ${JSON.stringify(ref.variant)} names no variant; expected one of ${variants.map((v) => v.name).join(', ')}`,
+    );
+  }
+  if (variant.artifact === undefined) throw variant.error ?? new ParityError('E_MODEL_READ', variant.path);
+  const runtime = config.runtimes.find((r) => r.name === ref.runtime) ?? {
+    name: ref.runtime,
+    batch: 16,
+    optional: false,
+  };
+  const run = await runModel({
+    artifact: variant.artifact,
+    runtime,
+    platform: 'host',
+    mapping: variant.config,
+    inputs,
+    count: inputs.cases.length,
+    latencyRuns: 0,
+  });
+  const precision = variant.precision === 'uint8' || variant.precision === undefined ? 'mixed' : variant.precision;
+  return {
+    kind: 'runtime',
+    description: `${variant.name} on ${ref.runtime} (${run.environment.runtime} ${run.environment.version})`,
+    outputs: run.outputs,
+    runtimeMs: run.runtimeMs,
+    producer: { name: run.environment.runtime, version: run.environment.version },
+    model: { name: variant.name, format: variant.artifact.format, sha256: variant.artifact.sha256 },
+    precision,
+  };
+}
+
+/** Golden outputs written by --update-golden; their inputs must be exactly these. */
+function goldenReference(dir: string, inputs: InputSet, vocabSha256: string): Reference {
+  const golden = readOutputGoldens(join(dir, OUTPUT_INDEX_FILE));
+  const { index } = golden;
+  const stale = (what: string, got: unknown, want: unknown) =>
+    new ParityError(
+      'E_GOLDEN_STALE',
+      `${golden.path}: inputs.${what} is ${JSON.stringify(got)}, this run has ${JSON.stringify(want)}; regenerate with bert-parity check --update-golden`,
+    );
+  if (index.inputs.corpus_sha256 !== inputs.sha256)
+    throw stale('corpus_sha256', index.inputs.corpus_sha256, inputs.sha256);
+  if (index.inputs.vocab_sha256 !== vocabSha256) throw stale('vocab_sha256', index.inputs.vocab_sha256, vocabSha256);
+  if (index.inputs.max_seq_length !== inputs.maxSeqLength) {
+    throw stale('max_seq_length', index.inputs.max_seq_length, inputs.maxSeqLength);
+  }
+  const names = [...new Set(index.entries.map((e) => e.output))];
+  const outputs: Outputs = new Map();
+  for (const name of names) {
+    const rows = inputs.cases.map((c) => {
+      const entry = index.entries.find((e) => e.case === c.id && e.output === name);
+      if (entry === undefined) {
+        throw new ParityError(
+          'E_GOLDEN_STALE',
+          `${golden.path} has no ${name} for case ${c.id}; regenerate with bert-parity check --update-golden`,
+        );
+      }
+      return golden.load(entry);
+    });
+    const first = rows[0];
+    if (first === undefined) continue;
+    const inner = elementCount(first.shape.slice(1));
+    const data = new Float64Array(rows.length * inner);
+    rows.forEach((r, i) => {
+      for (let k = 0; k < inner; k++) data[i * inner + k] = Number(r.data[k]);
+    });
+    outputs.set(name, { dtype: 'float64', shape: [rows.length, ...first.shape.slice(1)], data });
+  }
+  return {
+    kind: 'golden-outputs',
+    description: `golden outputs ${golden.path} (${index.model.name}, ${index.precision}, by ${index.producer.name} ${index.producer.version})`,
+    outputs,
+    runtimeMs: 0,
+    producer: index.producer,
+    model: index.model,
+    precision: index.precision,
+  };
+}
+
+export async function computeReference(
+  ref: ReferenceConfig,
+  config: ParityConfig,
+  baseDir: string,
+  variants: readonly ResolvedVariant[],
+  inputs: InputSet,
+  vocabSha256: string,
+): Promise<Reference> {
+  switch (ref.kind) {
+    case 'float64-fixture':
+      return fixtureReference(inputs);
+    case 'runtime':
+      return runtimeReference(ref, config, variants, inputs);
+    case 'golden-outputs':
+      return goldenReference(resolve(baseDir, ref.dir), inputs, vocabSha256);
+  }
+}

@@ -1,0 +1,82 @@
+import type { ModelArtifact, RuntimeEnvironment, Tensor } from '@bert-parity/core';
+import { concatRows } from '@bert-parity/runtime-base';
+import type { PlatformName, RuntimeConfig } from '../config/schema.ts';
+import { feedsFor, type InputSet } from './inputs.ts';
+import { platformFor } from './platforms.ts';
+import { adapterFor, sessionOptions } from './runtimes.ts';
+import type { Outputs } from './tensors.ts';
+
+export interface ModelRun {
+  outputs: Outputs;
+  environment: RuntimeEnvironment;
+  /** Time inside session.run, including the latency repeats. */
+  runtimeMs: number;
+  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number };
+}
+
+export interface ModelRunRequest {
+  artifact: ModelArtifact;
+  runtime: RuntimeConfig;
+  platform: PlatformName;
+  mapping: {
+    inputMapping?: Record<string, string | number> | undefined;
+    outputMapping?: Record<string, string | number> | undefined;
+  };
+  inputs: InputSet;
+  /** Cases [0, count) run. */
+  count: number;
+  latencyRuns: number;
+}
+
+function quantileOf(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+/**
+ * Opens a session and runs the cases in batches of runtime.batch (the session itself splits rows for
+ * fixed-batch models and pads to a fixed sequence length), then repeats the first batch for latency.
+ */
+export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
+  const adapter = await adapterFor(req.runtime.name);
+  const session = await platformFor(req.platform).open(adapter, req.artifact, sessionOptions(req.runtime, req.mapping));
+  try {
+    const parts = new Map<string, Tensor[]>();
+    let runtimeMs = 0;
+    const batch = req.runtime.batch;
+    for (let from = 0; from < req.count; from += batch) {
+      const feeds = feedsFor(req.inputs, from, Math.min(req.count, from + batch));
+      const t0 = performance.now();
+      const out = await session.run(feeds);
+      runtimeMs += performance.now() - t0;
+      for (const [name, t] of Object.entries(out)) {
+        const list = parts.get(name) ?? [];
+        list.push(t);
+        parts.set(name, list);
+      }
+    }
+    const outputs: Outputs = new Map();
+    for (const [name, list] of parts) outputs.set(name, list.length === 1 ? (list[0] as Tensor) : concatRows(list));
+    const run: ModelRun = { outputs, environment: session.environment, runtimeMs };
+    if (req.latencyRuns > 0) {
+      const rows = Math.min(batch, req.count);
+      const feeds = feedsFor(req.inputs, 0, rows);
+      const times: number[] = [];
+      for (let i = 0; i < req.latencyRuns; i++) {
+        const t0 = performance.now();
+        await session.run(feeds);
+        times.push(performance.now() - t0);
+      }
+      run.runtimeMs += times.reduce((a, b) => a + b, 0);
+      times.sort((a, b) => a - b);
+      run.latency = {
+        medianMs: quantileOf(times, 0.5),
+        p90Ms: quantileOf(times, 0.9),
+        runs: times.length,
+        batch: rows,
+      };
+    }
+    return run;
+  } finally {
+    await session.close();
+  }
+}

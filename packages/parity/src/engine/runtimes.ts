@@ -1,0 +1,81 @@
+import { type ModelFormat, ParityError, type RuntimeAdapter } from '@bert-parity/core';
+import type { AdapterOptions } from '@bert-parity/runtime-base';
+import type { RuntimeConfig, RuntimeName } from '../config/schema.ts';
+
+/**
+ * The runtimes a config can name, what formats each runs, and how its adapter is made. Adapters are
+ * imported only when a cell needs them, so a config without TF.js never loads it.
+ */
+export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, readonly ModelFormat[]>> = {
+  onnx: ['onnx'],
+  'tfjs-wasm': ['tfjs-graph'],
+  'tfjs-cpu': ['tfjs-graph'],
+  litert: ['tflite'],
+  transformers: ['hf-dir'],
+};
+
+// Written through a variable so the type checker does not require a package that is optional here.
+const TRANSFORMERS_PACKAGE = '@bert-parity/runtime-transformers';
+
+async function create(name: RuntimeName): Promise<RuntimeAdapter> {
+  switch (name) {
+    case 'onnx':
+      return new (await import('@bert-parity/runtime-onnx')).OnnxAdapter();
+    case 'tfjs-wasm':
+      return new (await import('@bert-parity/runtime-tfjs')).TfjsAdapter('wasm');
+    case 'tfjs-cpu':
+      return new (await import('@bert-parity/runtime-tfjs')).TfjsAdapter('cpu');
+    case 'litert':
+      return new (await import('@bert-parity/runtime-litert')).LiteRtAdapter();
+    case 'transformers': {
+      let mod: Record<string, unknown>;
+      try {
+        mod = (await import(TRANSFORMERS_PACKAGE)) as Record<string, unknown>;
+      } catch (cause) {
+        throw new ParityError(
+          'E_RUNTIME_UNAVAILABLE',
+          `runtime transformers: ${TRANSFORMERS_PACKAGE} cannot be loaded (${(cause as Error).message}); expected it installed as a dependency of @bert-parity/parity`,
+          { cause },
+        );
+      }
+      const Adapter = Object.values(mod).find(
+        (v): v is new () => RuntimeAdapter => typeof v === 'function' && /Adapter$/.test(v.name),
+      );
+      if (Adapter === undefined) {
+        throw new ParityError('E_RUNTIME_UNAVAILABLE', `${TRANSFORMERS_PACKAGE} exports no adapter class`);
+      }
+      return new Adapter();
+    }
+  }
+}
+
+const adapters = new Map<RuntimeName, Promise<RuntimeAdapter>>();
+
+/** One adapter per runtime per process; fails with E_RUNTIME_UNAVAILABLE when it cannot load here. */
+export function adapterFor(name: RuntimeName): Promise<RuntimeAdapter> {
+  let p = adapters.get(name);
+  if (p === undefined) {
+    p = create(name).then(async (adapter) => {
+      const a = await adapter.available();
+      if (!a.ok) throw new ParityError('E_RUNTIME_UNAVAILABLE', `runtime ${name} cannot run here: ${a.reason}`);
+      return adapter;
+    });
+    adapters.set(name, p);
+  }
+  return p;
+}
+
+export function sessionOptions(
+  runtime: RuntimeConfig,
+  variant: {
+    inputMapping?: Record<string, string | number> | undefined;
+    outputMapping?: Record<string, string | number> | undefined;
+  },
+): AdapterOptions {
+  return {
+    ...(runtime.threads === undefined ? {} : { threads: runtime.threads }),
+    ...(runtime.graphOptimization === undefined ? {} : { graphOptimization: runtime.graphOptimization }),
+    ...(variant.inputMapping === undefined ? {} : { inputMapping: variant.inputMapping }),
+    ...(variant.outputMapping === undefined ? {} : { outputMapping: variant.outputMapping }),
+  };
+}
