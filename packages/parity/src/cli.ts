@@ -1,7 +1,9 @@
 import { isParityError } from '@bert-parity/core';
 import { Command, CommanderError, Option } from 'commander';
+import { registerCheck } from './commands/check.ts';
 import { registerCompare } from './commands/compare.ts';
 import { formatInspect, inspectJson, runInspect } from './commands/inspect.ts';
+import { registerReport } from './commands/report.ts';
 import { formatReport, IMPLS, reportJson, runTokenize, runVerify } from './commands/tokenizer.ts';
 
 /** Exit codes: 0 pass, 1 drift or mismatch, 2 usage, config, input or runtime error. */
@@ -33,6 +35,13 @@ export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command
     .addOption(new Option('--impl <name>', 'implementation to measure').choices([...IMPLS]).default('ours'))
     .option('--json', 'print JSON (one object per golden file, one per line)')
     .option('--show <n>', 'mismatches to print per file', (v) => Number.parseInt(v, 10), 10)
+    .option('--java-src <dir>', "--impl java: folder of the app's Java tokenizer sources")
+    .option(
+      '--java-class <fqcn>',
+      '--impl java: the tokenizer class (see README: constructors tried, tokenize(String))',
+    )
+    .option('--classpath <jars>', '--impl java: jars/folders the sources need, for javac and the JVM')
+    .option('--java-timeout <ms>', '--impl java: time limit of the JVM run', (v) => Number.parseInt(v, 10), 120_000)
     .action(async (opts) => {
       const result = await runVerify(opts);
       for (const r of result.reports) {
@@ -85,6 +94,8 @@ export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command
     });
 
   registerCompare(program, state);
+  registerReport(program, state);
+  registerCheck(program, state);
 
   return program;
 }
