@@ -42,13 +42,6 @@ export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command
     )
     .option('--classpath <jars>', '--impl java: jars/folders the sources need, for javac and the JVM')
     .option('--java-timeout <ms>', '--impl java: time limit of the JVM run', (v) => Number.parseInt(v, 10), 120_000)
-    .option('--java-src <dir>', "--impl java: folder of the app's Java tokenizer sources")
-    .option(
-      '--java-class <fqcn>',
-      '--impl java: the tokenizer class (see README: constructors tried, tokenize(String))',
-    )
-    .option('--classpath <jars>', '--impl java: jars/folders the sources need, for javac and the JVM')
-    .option('--java-timeout <ms>', '--impl java: time limit of the JVM run', (v) => Number.parseInt(v, 10), 120_000)
     .action(async (opts) => {
       const result = await runVerify(opts);
       for (const r of result.reports) {
