@@ -1,0 +1,12 @@
+export { cellLabels, problemLines } from './cells.ts';
+export { driftSvg, histogramSvg } from './charts.ts';
+export { renderHtml } from './html.ts';
+export { parseReport, readReport, renderJson } from './json.ts';
+export { decodeNonFinite, encodeNonFinite } from './json-numbers.ts';
+export { renderJunit } from './junit.ts';
+export { renderMarkdown, writeStepSummary } from './markdown.ts';
+export { mergeReports } from './merge.ts';
+export { megabytes, reportPasses, summarize, summaryLine, worstRelL2 } from './summary.ts';
+export { renderTerminal, type TerminalOptions } from './terminal.ts';
+export * from './types.ts';
+export { escapeXml } from './xml.ts';
