@@ -1,0 +1,245 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * A stand-in for the `adb` client, for tests: same argv, same output shapes and exit codes as adb 1.0.41
+ * for the commands the adapter uses (devices -l, -s SERIAL shell getprop|mkdir|rm|am instrument, push,
+ * pull, version). Each device's file system is a folder on the host (<root>/<serial>/<absolute path>);
+ * `am instrument` runs the host runner (LiteRT.js) on the request, as the APK would on a phone.
+ *
+ * Configured by the JSON file named in FAKE_ADB_CONFIG (see simulator/index.ts for its fields), which
+ * also switches on failure injection. Plain JavaScript so each call starts in tens of milliseconds.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * @typedef {{ serial: string, state: string, props?: Record<string, string>, runnerInstalled?: boolean }} FakeDevice
+ * @typedef {{ command: string, exit?: number, stderr: string, times?: number }} FailInjection
+ * @typedef {{
+ *   disconnectAfter?: { command: string, count: number },
+ *   hang?: string,
+ *   fail?: FailInjection,
+ *   missingOutput?: string,
+ *   malformedResult?: 'not-json' | 'bad-schema',
+ * }} Injection
+ * @typedef {{ root: string, devices: FakeDevice[], runner: { component: string, command: string[] }, inject?: Injection }} FakeConfig
+ * @typedef {{ counts: Record<string, number>, failed: number, gone: string[] }} FakeState
+ */
+
+const configPath = process.env.FAKE_ADB_CONFIG;
+if (configPath === undefined) {
+  process.stderr.write('fake adb: FAKE_ADB_CONFIG is not set\n');
+  process.exit(2);
+}
+/** @type {FakeConfig} */
+const config = JSON.parse(readFileSync(configPath, 'utf8'));
+const inject = config.inject ?? {};
+const statePath = join(config.root, '.state.json');
+/** @type {FakeState} */
+const state = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : { counts: {}, failed: 0, gone: [] };
+const saveState = () => writeFileSync(statePath, JSON.stringify(state));
+
+/** @param {string} text @param {number} [code] @returns {never} */
+function die(text, code = 1) {
+  process.stderr.write(`${text}\n`);
+  process.exit(code);
+}
+
+/** @param {string} text */
+const out = (text) => process.stdout.write(text);
+
+let args = process.argv.slice(2);
+let serial = process.env.ANDROID_SERIAL;
+if (args[0] === '-s') {
+  serial = args[1];
+  args = args.slice(2);
+}
+const [command = '', ...rest] = args;
+/** The command name injections refer to: "instrument" for am instrument, "getprop", "mkdir", "rm", or adb's own. */
+const kind = command === 'shell' ? shellKind(rest.join(' ')) : command;
+
+/** @param {string} line */
+function shellKind(line) {
+  if (line.startsWith('am instrument')) return 'instrument';
+  return line.split(/\s+/)[0] ?? '';
+}
+
+// --- failure injection ------------------------------------------------------------------------------
+if (inject.hang === kind) {
+  // Hangs like a wedged USB transfer; the caller has to kill the process group.
+  setInterval(() => undefined, 1 << 30);
+} else {
+  main();
+}
+
+function main() {
+  if (inject.fail !== undefined && inject.fail.command === kind && state.failed < (inject.fail.times ?? Infinity)) {
+    state.failed++;
+    saveState();
+    die(inject.fail.stderr, inject.fail.exit ?? 1);
+  }
+  if (command === 'version') {
+    out('Android Debug Bridge version 1.0.41\nVersion 34.0.5-debian (bert-parity simulator)\n');
+    return;
+  }
+  const present = config.devices.filter((d) => !state.gone.includes(d.serial));
+  if (command === 'devices') {
+    out('List of devices attached\n');
+    for (const d of present) {
+      const product = d.props?.['ro.product.name'] ?? 'sdk_gphone64_x86_64';
+      const model = (d.props?.['ro.product.model'] ?? 'sdk_gphone64_x86_64').replace(/\s/g, '_');
+      out(
+        d.state === 'device'
+          ? `${d.serial}\tdevice product:${product} model:${model} transport_id:1\n`
+          : `${d.serial}\t${d.state} transport_id:2\n`,
+      );
+    }
+    out('\n');
+    return;
+  }
+  const device = pickDevice(present);
+  const fs = join(config.root, device.serial);
+  /** @param {string} p */
+  const onHost = (p) => join(fs, p);
+  if (command === 'push') {
+    const target = rest[rest.length - 1] ?? '';
+    const sources = rest.slice(0, -1);
+    for (const src of sources) {
+      if (!existsSync(src)) die(`adb: error: cannot stat '${src}': No such file or directory`);
+      const intoDir = target.endsWith('/') || (existsSync(onHost(target)) && statSync(onHost(target)).isDirectory());
+      const dest = onHost(intoDir ? join(target, basename(src)) : target);
+      if (!existsSync(dirname(dest)))
+        die(
+          `adb: error: failed to copy '${src}' to '${target}': remote couldn't create file: No such file or directory`,
+        );
+      copyFileSync(src, dest);
+      out(`${src}: 1 file pushed, 0 skipped. 42.0 MB/s (${statSync(src).size} bytes in 0.001s)\n`);
+    }
+    countAndMaybeDisconnect(device.serial);
+    return;
+  }
+  if (command === 'pull') {
+    // pull REMOTE... LOCAL: several remotes go into the LOCAL folder.
+    const local = rest[rest.length - 1] ?? '.';
+    const remotes = rest.slice(0, -1);
+    for (const remote of remotes) {
+      if (!existsSync(onHost(remote)))
+        die(`adb: error: failed to stat remote object '${remote}': No such file or directory`);
+      const dest = existsSync(local) && statSync(local).isDirectory() ? join(local, basename(remote)) : local;
+      copyFileSync(onHost(remote), dest);
+      out(`${remote}: 1 file pulled, 0 skipped. 40.1 MB/s (${statSync(dest).size} bytes in 0.001s)\n`);
+    }
+    countAndMaybeDisconnect(device.serial);
+    return;
+  }
+  if (command === 'shell') {
+    shell(device, words(rest.join(' ')), onHost);
+    countAndMaybeDisconnect(device.serial);
+    return;
+  }
+  die(`adb: unknown command ${command}`);
+}
+
+/** @param {FakeDevice[]} present @returns {FakeDevice} */
+function pickDevice(present) {
+  if (serial === undefined) {
+    if (present.length === 0) die('adb: no devices/emulators found');
+    if (present.length > 1) die('adb: more than one device/emulator');
+  }
+  const d = serial === undefined ? present[0] : present.find((x) => x.serial === serial);
+  if (d === undefined) die(`adb: device '${serial}' not found`);
+  if (d.state === 'unauthorized') {
+    die(
+      "adb: device unauthorized.\nThis adb server's $ADB_VENDOR_KEYS is not set\nTry 'adb kill-server' if that seems wrong.",
+    );
+  }
+  if (d.state !== 'device') die(`adb: device ${d.state}`);
+  return d;
+}
+
+/** @param {string} serialOfDevice */
+function countAndMaybeDisconnect(serialOfDevice) {
+  state.counts[kind] = (state.counts[kind] ?? 0) + 1;
+  const after = inject.disconnectAfter;
+  if (after !== undefined && after.command === kind && state.counts[kind] >= after.count)
+    state.gone.push(serialOfDevice);
+  saveState();
+}
+
+/** Splits a device shell line into words, honouring single quotes (all the adapter sends). @param {string} line */
+function words(line) {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+/** @param {FakeDevice} device @param {string[]} argv @param {(p: string) => string} onHost */
+function shell(device, argv, onHost) {
+  const [cmd, ...a] = argv;
+  if (cmd === 'getprop') {
+    for (const [k, v] of Object.entries(device.props ?? {})) out(`[${k}]: [${v}]\n`);
+    return;
+  }
+  if (cmd === 'mkdir' && a[0] === '-p') {
+    mkdirSync(onHost(a[1] ?? ''), { recursive: true });
+    return;
+  }
+  if (cmd === 'rm' && a[0] === '-rf') {
+    rmSync(onHost(a[1] ?? ''), { recursive: true, force: true });
+    return;
+  }
+  if (cmd === 'am' && a[0] === 'instrument') {
+    instrument(device, a, onHost);
+    return;
+  }
+  die(`/system/bin/sh: ${cmd}: not found`, 127);
+}
+
+/** `am instrument -w -e request PATH COMPONENT`, printing what am prints. */
+function instrument(
+  /** @type {FakeDevice} */ device,
+  /** @type {string[]} */ a,
+  /** @type {(p: string) => string} */ onHost,
+) {
+  const at = a.indexOf('request');
+  const request = a[at + 1] ?? '';
+  const component = a[a.length - 1] ?? '';
+  if (device.runnerInstalled === false || component !== config.runner.component) {
+    out(
+      `INSTRUMENTATION_STATUS: Error=Unable to find instrumentation info for: ComponentInfo{${component}}\nINSTRUMENTATION_STATUS_CODE: -1\n`,
+    );
+    die(`android.util.AndroidException: INSTRUMENTATION_FAILED: ${component}`);
+  }
+  const [exe = process.execPath, ...pre] = config.runner.command;
+  const facts = JSON.stringify(device.props ?? {});
+  const run = spawnSync(exe, [...pre, onHost(request), join(config.root, device.serial), facts], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    out(
+      `INSTRUMENTATION_RESULT: shortMsg=Process crashed.\nINSTRUMENTATION_RESULT: longMsg=${(run.stderr || run.error?.message || '').split('\n')[0]}\nINSTRUMENTATION_CODE: 0\n`,
+    );
+    return;
+  }
+  const dir = dirname(onHost(request));
+  const resultFile = join(dir, 'result.json');
+  if (inject.missingOutput !== undefined && existsSync(resultFile)) {
+    const result = JSON.parse(readFileSync(resultFile, 'utf8'));
+    const file = result.outputs?.[inject.missingOutput];
+    if (typeof file === 'string') unlinkSync(join(dir, file));
+  }
+  if (inject.malformedResult === 'not-json')
+    writeFileSync(resultFile, '{"protocol": "bert-parity/device@1", "status": ');
+  if (inject.malformedResult === 'bad-schema' && existsSync(resultFile)) {
+    const result = JSON.parse(readFileSync(resultFile, 'utf8'));
+    result.latencyMs = 'fast';
+    writeFileSync(resultFile, JSON.stringify(result));
+  }
+  out('INSTRUMENTATION_RESULT: status=done\nINSTRUMENTATION_CODE: -1\n');
+}
