@@ -12,7 +12,7 @@ export function histogramSvg(cellId: string, out: OutputResult): string {
   if (h === undefined) return '';
   const w = 280;
   const ht = 110;
-  const pad = { l: 30, r: 6, t: 8, b: 22 };
+  const pad = { l: 30, r: 14, t: 8, b: 22 };
   const n = h.counts.length;
   const max = Math.max(1, ...h.counts);
   const bw = (w - pad.l - pad.r) / n;

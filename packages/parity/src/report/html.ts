@@ -18,7 +18,7 @@ table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}th,t
 th{background:#f6f8fa;font-weight:600}td.num{text-align:right}tr.fail td,tr.error td{background:#ffebe9}tr.skipped td{color:#6e7781}
 .status{font-weight:600}.status.pass{color:#1a7f37}.status.fail{color:#cf222e}.status.error{color:#8250df}.status.skipped{color:#9a6700}
 .bad{color:#cf222e;font-weight:600}
-.hists{display:flex;flex-wrap:wrap;gap:12px}.hist{border:1px solid #dde2ea;border-radius:6px;padding:6px 8px}.hist.failed{border-color:#cf222e;background:#fff8f7}
+.hists{display:flex;flex-wrap:wrap;gap:12px}.hist{border:1px solid #dde2ea;border-radius:6px;padding:6px 8px;width:284px}.hist.failed{border-color:#cf222e;background:#fff8f7}
 .hist h3{font-size:12px;margin:0 0 2px;font-weight:600}
 svg .bar{fill:#4a7fc1}svg.failed .bar{fill:#cf222e}svg .axis,svg .grid{stroke:#c9d1d9}svg .grid{stroke-dasharray:2 3}
 svg .tick,svg .legend,svg .axis-title{font-size:10px;fill:#57606a}svg .point.failed{stroke:#000;stroke-width:2}
@@ -132,7 +132,7 @@ ${tradeoffTable(report)}
 ${points.length ? driftSvg(points) : '<p>No measured outputs.</p>'}
 <h2>Failures, errors and skips</h2>
 ${problems(report)}
-<h2>Error histograms (|a − r| per decade)</h2>
+<h2>Error histograms (|a − r| per decade; the first bin also holds exact zeros)</h2>
 ${histograms(report)}
 <script>${SCRIPT}</script>
 </body>
