@@ -4,11 +4,15 @@ import { ParityError } from '@bert-parity/core';
 import { type Command, Option } from 'commander';
 import { findDefaultConfig, loadConfig, PLATFORM_NAMES, type PlatformName } from '../config/index.ts';
 import { exitCodeOf, parseShard, runCheck, streamProgress } from '../engine/index.ts';
-import { renderJson } from '../report/json.ts';
-import { renderJunit } from '../report/junit.ts';
-import { renderMarkdown, writeStepSummary } from '../report/markdown.ts';
-import { renderTerminal } from '../report/terminal.ts';
-import type { ParityReport } from '../report/types.ts';
+import {
+  type ParityReport,
+  renderHtml,
+  renderJson,
+  renderJunit,
+  renderMarkdown,
+  renderTerminal,
+  writeStepSummary,
+} from '../report/index.ts';
 
 export interface CheckCommandOptions {
   config?: string;
@@ -39,15 +43,6 @@ function platformOption(value: string | undefined): PlatformName | undefined {
   throw new ParityError('E_USAGE', `--platform ${JSON.stringify(value)}; expected one of ${PLATFORM_NAMES.join(', ')}`);
 }
 
-/** The HTML renderer lands separately; until it does, asking for --html is a usage error, not a crash. */
-async function renderHtmlReport(report: ParityReport): Promise<string> {
-  const mod = (await import(new URL('../report/index.ts', import.meta.url).href).catch(() => ({}))) as {
-    renderHtml?: (r: ParityReport) => string;
-  };
-  if (mod.renderHtml === undefined) throw new ParityError('E_USAGE', '--html: this build has no HTML report renderer');
-  return mod.renderHtml(report);
-}
-
 /** Runs the check and writes every requested report; returns the report and the exit code. */
 export async function runCheckCommand(
   options: CheckCommandOptions,
@@ -65,7 +60,7 @@ export async function runCheckCommand(
   if (options.json !== undefined) write(options.json, renderJson(report));
   if (options.junit !== undefined) write(options.junit, renderJunit(report));
   if (options.markdown !== undefined) write(options.markdown, renderMarkdown(report));
-  if (options.html !== undefined) write(options.html, await renderHtmlReport(report));
+  if (options.html !== undefined) write(options.html, renderHtml(report));
   writeStepSummary(report);
   return {
     report,

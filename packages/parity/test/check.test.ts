@@ -1,0 +1,274 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.ts';
+import { REPO_ROOT } from '../src/paths.ts';
+import type { ModelCell, ParityReport } from '../src/report/types.ts';
+
+/**
+ * `bert-parity check` end to end on a small config: 6 corpus texts, ONNX and TFLite fixtures, one
+ * tokenizer golden. Bounds here are the default config's, except where a test tightens one.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'bp-check-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const base = {
+  variants: [{ fixture: 'onnx-float32' }, { fixture: 'onnx-int8' }, { fixture: 'tflite-int8' }],
+  runtimes: [{ name: 'onnx', batch: 4 }, { name: 'litert' }],
+  inputs: { corpus: resolve(REPO_ROOT, 'golden/corpus.dev.jsonl'), count: 6, maxSeqLength: 32 },
+  tokenizer: {
+    vocab: resolve(REPO_ROOT, 'golden/vocab/fixture-uncased.txt'),
+    conformance: [{ impl: 'ours', golden: [resolve(REPO_ROOT, 'golden/tokenizer/fixture-uncased.lower.dev.jsonl')] }],
+  },
+  bounds: {
+    float32: { '*': { relL2: 1e-5 } },
+    int8: { '*': { relL2: 4e-2 }, logits: { relL2: 4e-2, top1AgreementMin: 0.5 } },
+  },
+  latencyRuns: 2,
+};
+
+let n = 0;
+function configFile(config: unknown): string {
+  const path = join(dir, `config-${n++}.json`);
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err.push(String(s));
+    return true;
+  });
+  const code = await main(argv);
+  vi.restoreAllMocks();
+  return { code, out: out.join('\n'), err: err.join('') };
+}
+
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as ParityReport;
+const modelCell = (r: ParityReport, id: string) => r.cells.find((c) => c.id === id) as ModelCell;
+
+describe('bert-parity check', () => {
+  const passing = join(dir, 'pass');
+
+  it('passes a small matrix, prints it, writes every report and times the runtimes', async () => {
+    const files = ['report.json', 'junit.xml', 'report.md', 'report.html'].map((f) => join(passing, f));
+    const { code, out, err } = await run(
+      'check',
+      '--config',
+      configFile(base),
+      '--json',
+      files[0] as string,
+      '--junit',
+      files[1] as string,
+      '--markdown',
+      files[2] as string,
+      '--html',
+      files[3] as string,
+    );
+    expect(code).toBe(0);
+    for (const f of files) expect(existsSync(f)).toBe(true);
+    const report = readJson(files[0] as string);
+    expect(report.cells.map((c) => `${c.id} ${c.status}`)).toEqual([
+      'tokenizer:ours/fixture-uncased.lower.dev pass',
+      'onnx-float32@onnx/host pass',
+      'onnx-int8@onnx/host pass',
+      'tflite-int8@litert/host pass',
+    ]);
+    expect(report.summary).toEqual({ pass: 4, fail: 0, error: 0, skipped: 0 });
+    expect(report.inputs).toEqual({ source: base.inputs.corpus, count: 6, maxSeqLength: 32, labelled: false });
+    expect(report.reference.kind).toBe('float64-fixture');
+    const tflite = modelCell(report, 'tflite-int8@litert/host');
+    expect(tflite.outputs.map((o) => o.output)).toEqual(['last_hidden_state', 'pooler_output', 'logits']);
+    // Padding positions are left out of the hidden state: elements = real tokens × hidden size.
+    expect(tflite.outputs[0]?.stats.elements).toBeLessThan(6 * 32 * 64);
+    expect((tflite.outputs[0]?.stats.elements ?? 1) % 64).toBe(0);
+    expect(tflite.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(tflite.modelBytes).toBeGreaterThan(0);
+    expect(tflite.latency).toMatchObject({ runs: 2, batch: 6 });
+    expect(tflite.environment?.runtime).toBe('litert.js');
+    expect(tflite.runtimeMs).toBeGreaterThan(0);
+    expect(tflite.runtimeMs).toBeLessThanOrEqual(tflite.wallMs);
+    expect(modelCell(report, 'onnx-int8@onnx/host').latency).toMatchObject({ runs: 2, batch: 4 });
+    expect(report.timing.runtimeShare).toBeGreaterThan(0);
+    expect(report.timing.runtimeShare).toBeLessThanOrEqual(1);
+    expect(out).toContain('tflite-int8');
+    expect(out).toContain('last_hidden_state');
+    // Not a TTY: one line per finished cell, no redrawing.
+    expect(err).toContain('[4/4] PASS  tflite-int8@litert/host');
+    expect(err).not.toContain('\r');
+  });
+
+  it('fails with exit 1 when a tightened int8 bound is exceeded, naming the cell and the numbers', async () => {
+    const json = join(dir, 'tight.json');
+    const tight = { ...base, variants: [{ fixture: 'onnx-int8', bounds: { logits: { relL2: 1e-3 } } }] };
+    const { code, out } = await run('check', '--config', configFile(tight), '--json', json);
+    expect(code).toBe(1);
+    const cell = modelCell(readJson(json), 'onnx-int8@onnx/host');
+    expect(cell.status).toBe('fail');
+    const logits = cell.outputs.find((o) => o.output === 'logits');
+    expect(logits?.pass).toBe(false);
+    expect(logits?.bound).toEqual({ relL2: 1e-3, top1AgreementMin: 0.5 });
+    expect(logits?.failures).toHaveLength(1);
+    expect(logits?.failures[0]).toMatch(/^relL2 \d\.\de-2 > 1\.0e-3$/);
+    expect(cell.outputs.filter((o) => !o.pass).map((o) => o.output)).toEqual(['logits']);
+    expect(out).toContain('onnx-int8');
+    expect(out).toContain(logits?.failures[0] as string);
+  });
+
+  it('fails with exit 1 when the config binds attention_mask and token_type_ids the wrong way round', async () => {
+    const json = join(dir, 'swapped.json');
+    const swapped = {
+      ...base,
+      variants: [
+        {
+          fixture: 'onnx-float32',
+          inputMapping: { attention_mask: 'token_type_ids', token_type_ids: 'attention_mask' },
+        },
+      ],
+    };
+    const { code, out } = await run('check', '--config', configFile(swapped), '--json', json);
+    expect(code).toBe(1);
+    const cell = modelCell(readJson(json), 'onnx-float32@onnx/host');
+    expect(cell.status).toBe('fail');
+    for (const o of cell.outputs) {
+      expect(o.pass).toBe(false);
+      expect(o.stats.relL2).toBeGreaterThan(1e-2);
+      expect(o.failures[0]).toMatch(/^relL2 .* > 1\.0e-5$/);
+    }
+    expect(out).toContain('onnx-float32');
+  });
+
+  it('reports a missing model file as an error cell (E_MODEL_READ) and exits 2; the other cells still run', async () => {
+    const json = join(dir, 'missing.json');
+    const missing = {
+      ...base,
+      variants: [
+        { file: join(dir, 'nowhere.onnx'), format: 'onnx', precision: 'float32' },
+        { fixture: 'onnx-float32' },
+      ],
+    };
+    const { code } = await run('check', '--config', configFile(missing), '--json', json);
+    expect(code).toBe(2);
+    const report = readJson(json);
+    const cell = modelCell(report, 'nowhere@onnx/host');
+    expect(cell.status).toBe('error');
+    expect(cell.error?.code).toBe('E_MODEL_READ');
+    expect(cell.error?.message).toContain('nowhere.onnx');
+    expect(modelCell(report, 'onnx-float32@onnx/host').status).toBe('pass');
+  });
+
+  it('exits 2 on a config error, naming the path in the config', async () => {
+    const { code, err } = await run('check', '--config', configFile({ ...base, latencyRuns: -1 }));
+    expect(code).toBe(2);
+    expect(err).toContain('E_CONFIG');
+    expect(err).toContain('latencyRuns: Too small: expected number to be >=0 (got -1)');
+  });
+
+  it('exits 2 on an unknown fixture id, listing the ids', async () => {
+    const { code, err } = await run('check', '--config', configFile({ ...base, variants: [{ fixture: 'onnx-int4' }] }));
+    expect(code).toBe(2);
+    expect(err).toMatch(
+      /variants\[0\]\.fixture: "onnx-int4" is no fixture; expected one of onnx-float32, onnx-float16, onnx-int8/,
+    );
+  });
+
+  it('--update-golden writes golden outputs; later runs compare against them; --baseline adds drift deltas', async () => {
+    const golden = join(dir, 'golden-set');
+    const config = configFile({
+      ...base,
+      variants: [{ fixture: 'onnx-int8' }],
+      reference: { kind: 'golden-outputs', dir: golden },
+    });
+    const first = join(dir, 'golden-first.json');
+    expect((await run('check', '--config', config, '--update-golden', '--json', first)).code).toBe(0);
+    const index = JSON.parse(readFileSync(join(golden, 'index.json'), 'utf8'));
+    expect(index.format).toBe('bert-parity-output-goldens');
+    expect(index.precision).toBe('float64');
+    expect(index.inputs.max_seq_length).toBe(32);
+    expect(index.entries).toHaveLength(6 * 3);
+    expect(index.entries[0].file).toMatch(/^dev-edge-\d{4}\.last_hidden_state\.npy$/);
+
+    const second = join(dir, 'golden-second.json');
+    expect((await run('check', '--config', config, '--json', second, '--baseline', first)).code).toBe(0);
+    const a = modelCell(readJson(first), 'onnx-int8@onnx/host');
+    const b = modelCell(readJson(second), 'onnx-int8@onnx/host');
+    expect(readJson(second).reference.kind).toBe('golden-outputs');
+    // The golden is the float64 reference itself, so the drift is the same as against the live reference.
+    expect(b.outputs.map((o) => o.stats.relL2)).toEqual(a.outputs.map((o) => o.stats.relL2));
+    expect(b.baselineDelta).toEqual({
+      last_hidden_state: { relL2: 0, maxAbs: 0 },
+      pooler_output: { relL2: 0, maxAbs: 0 },
+      logits: { relL2: 0, maxAbs: 0 },
+    });
+  });
+
+  it('a golden made on other inputs is stale (E_GOLDEN_STALE, exit 2)', async () => {
+    const golden = join(dir, 'golden-stale');
+    const make = configFile({
+      ...base,
+      variants: [{ fixture: 'onnx-float32' }],
+      reference: { kind: 'golden-outputs', dir: golden },
+    });
+    expect((await run('check', '--config', make, '--update-golden')).code).toBe(0);
+    const other = configFile({
+      ...base,
+      inputs: { ...base.inputs, maxSeqLength: 24 },
+      variants: [{ fixture: 'onnx-float32' }],
+      reference: { kind: 'golden-outputs', dir: golden },
+    });
+    const json = join(dir, 'stale.json');
+    expect((await run('check', '--config', other, '--json', json)).code).toBe(2);
+    expect(modelCell(readJson(json), 'onnx-float32@onnx/host').error).toMatchObject({
+      code: 'E_GOLDEN_STALE',
+      message: expect.stringContaining('inputs.max_seq_length is 32, this run has 24'),
+    });
+  });
+
+  it('--shard i/n runs disjoint parts that together are the whole matrix', async () => {
+    const config = configFile({ ...base, latencyRuns: 0 });
+    const ids: string[][] = [];
+    for (const shard of ['1/2', '2/2']) {
+      const json = join(dir, `shard-${shard.replace('/', '-')}.json`);
+      expect((await run('check', '--config', config, '--shard', shard, '--json', json)).code).toBe(0);
+      const r = readJson(json);
+      expect(r.shard).toEqual({ index: Number(shard[0]), total: 2 });
+      ids.push(r.cells.map((c) => c.id));
+    }
+    expect(ids).toEqual([
+      ['tokenizer:ours/fixture-uncased.lower.dev', 'onnx-int8@onnx/host'],
+      ['onnx-float32@onnx/host', 'tflite-int8@litert/host'],
+    ]);
+  });
+
+  it('--platform android reports the missing device runner per cell (E_PLATFORM_UNAVAILABLE, exit 2)', async () => {
+    const json = join(dir, 'android.json');
+    const config = configFile({
+      ...base,
+      variants: [{ fixture: 'tflite-int8' }],
+      tokenizer: { vocab: base.tokenizer.vocab },
+    });
+    expect((await run('check', '--config', config, '--platform', 'android', '--json', json)).code).toBe(2);
+    const cell = modelCell(readJson(json), 'tflite-int8@litert/android');
+    expect(cell.error?.code).toBe('E_PLATFORM_UNAVAILABLE');
+  });
+
+  it('a runtime reference runs first and the cells compare against its outputs', async () => {
+    const json = join(dir, 'runtime-ref.json');
+    const config = configFile({
+      ...base,
+      variants: [{ fixture: 'onnx-float32' }, { fixture: 'tflite-float32' }],
+      reference: { kind: 'runtime', runtime: 'onnx', variant: 'onnx-float32' },
+    });
+    expect((await run('check', '--config', config, '--json', json)).code).toBe(0);
+    const r = readJson(json);
+    expect(r.reference.kind).toBe('runtime');
+    expect(r.reference.description).toMatch(/^onnx-float32 on onnx \(onnxruntime-node /);
+    expect(modelCell(r, 'onnx-float32@onnx/host').outputs.every((o) => o.stats.relL2 === 0)).toBe(true);
+    expect(modelCell(r, 'tflite-float32@litert/host').outputs.every((o) => o.stats.relL2 > 0)).toBe(true);
+  });
+});

@@ -1,0 +1,134 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isParityError, type ParityError } from '@bert-parity/core';
+import { describe, expect, it } from 'vitest';
+import defaultConfig from '../../../parity.config.ts';
+import { configFromValue, loadConfig, parseConfig } from '../src/config/index.ts';
+import { parseShard, shardCells } from '../src/engine/index.ts';
+import { REPO_ROOT } from '../src/paths.ts';
+
+const minimal = {
+  variants: [{ fixture: 'onnx-float32' }],
+  runtimes: [{ name: 'onnx' }],
+  tokenizer: { vocab: 'golden/vocab/fixture-uncased.txt' },
+  bounds: { float32: { '*': { relL2: 1e-5 } } },
+};
+
+function configError(raw: unknown): ParityError {
+  try {
+    parseConfig(raw, 'test.json');
+  } catch (e) {
+    if (isParityError(e, 'E_CONFIG')) return e;
+    throw e;
+  }
+  throw new Error('expected E_CONFIG');
+}
+
+describe('parity config', () => {
+  it('fills the documented defaults', () => {
+    const c = parseConfig(minimal, 'test.json');
+    expect(c.platforms).toEqual(['host']);
+    expect(c.inputs).toEqual({ corpus: 'golden/corpus.dev.jsonl', count: 200, types: ['text'], maxSeqLength: 128 });
+    expect(c.reference).toEqual({ kind: 'float64-fixture' });
+    expect(c.runtimes[0]).toEqual({ name: 'onnx', batch: 16, optional: false });
+    expect(c.tokenOutputs).toEqual(['last_hidden_state']);
+    expect(c.classifierOutputs).toEqual(['logits']);
+    expect(c.latencyRuns).toBe(3);
+  });
+
+  it('accepts the default parity.config.ts: every standard fixture on every runtime, bounds per precision', () => {
+    const c = parseConfig(defaultConfig, 'parity.config.ts');
+    expect(c.variants.map((v) => ('fixture' in v ? v.fixture : v.file))).toEqual([
+      'onnx-float32',
+      'onnx-float16',
+      'onnx-int8',
+      'tfjs-float32',
+      'tfjs-float16',
+      'tfjs-uint8',
+      'tflite-float32',
+      'tflite-float16',
+      'tflite-int8',
+    ]);
+    expect(c.runtimes.map((r) => r.name)).toEqual(['onnx', 'tfjs-wasm', 'tfjs-cpu', 'litert']);
+    expect(Object.keys(c.bounds).sort()).toEqual(['float16', 'float32', 'int8', 'uint8']);
+    expect(c.bounds.int8?.logits).toEqual({ relL2: 4e-2, cosineMin: 0.999, top1AgreementMin: 0.85 });
+  });
+
+  it('names the path, the value and the expectation of a wrong type', () => {
+    const e = configError({ ...minimal, bounds: { int8: { logits: { relL2: 'small' } } } });
+    expect(e.message).toBe(
+      'test.json: bounds.int8.logits.relL2: Invalid input: expected number, received string (got "small")',
+    );
+  });
+
+  it('names an unknown runtime with the allowed ones', () => {
+    const e = configError({ ...minimal, runtimes: [{ name: 'onnx' }, { name: 'tensorrt' }] });
+    expect(e.message).toContain(
+      'runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"litert"|"transformers" (got "tensorrt")',
+    );
+  });
+
+  it('reports a bad variant against the branch it resembles, and unknown keys', () => {
+    const e = configError({ ...minimal, variants: [{ file: 'm.onnx', precision: 'int4' }] });
+    expect(e.message).toContain('variants[0].precision: Invalid option');
+    expect(e.message).toContain('(got "int4")');
+    const k = configError({ ...minimal, latencyRunz: 3 });
+    expect(k.message).toBe('test.json: (root): unknown key(s) "latencyRunz"');
+  });
+
+  it('names a missing required section', () => {
+    const { tokenizer: _omitted, ...rest } = minimal;
+    expect(configError(rest).message).toBe(
+      'test.json: tokenizer: Invalid input: expected object, received undefined (got missing)',
+    );
+  });
+
+  it('names an unknown precision key in bounds and a bad reference kind', () => {
+    expect(configError({ ...minimal, bounds: { int4: {} } }).message).toBe('test.json: bounds: unknown key(s) "int4"');
+    expect(configError({ ...minimal, reference: { kind: 'python' } }).message).toContain('reference.kind');
+  });
+
+  it('loads JSON files and reports unreadable or invalid ones as E_CONFIG', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-config-'));
+    const good = join(dir, 'parity.config.json');
+    writeFileSync(good, JSON.stringify(minimal));
+    const loaded = await loadConfig(good);
+    expect(loaded.baseDir).toBe(dir);
+    expect(loaded.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ "variants": ');
+    await expect(loadConfig(bad)).rejects.toMatchObject({ code: 'E_CONFIG' });
+    await expect(loadConfig(join(dir, 'absent.json'))).rejects.toMatchObject({
+      code: 'E_CONFIG',
+      message: expect.stringContaining('ENOENT'),
+    });
+  });
+
+  it('loads the TypeScript default config through defineConfig', async () => {
+    const loaded = await loadConfig(join(REPO_ROOT, 'parity.config.ts'));
+    expect(loaded.path).toBe(join(REPO_ROOT, 'parity.config.ts'));
+    expect(loaded.config.inputs.count).toBe(200);
+  });
+
+  it('configFromValue resolves against the given folder', () => {
+    expect(configFromValue(minimal, '/x').baseDir).toBe('/x');
+  });
+});
+
+describe('--shard', () => {
+  it('parses i/n and rejects anything else', () => {
+    expect(parseShard('2/3')).toEqual({ index: 2, total: 3 });
+    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '1/2/3']) {
+      expect(() => parseShard(bad)).toThrow(/expected i\/n with 1 <= i <= n/);
+    }
+  });
+
+  it('deals cells round-robin: cell k goes to shard (k mod n) + 1; shards partition the plan', () => {
+    const cells = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    expect(shardCells(cells, { index: 1, total: 3 })).toEqual(['a', 'd', 'g']);
+    expect(shardCells(cells, { index: 2, total: 3 })).toEqual(['b', 'e']);
+    expect(shardCells(cells, { index: 3, total: 3 })).toEqual(['c', 'f']);
+    expect(shardCells(cells, undefined)).toEqual(cells);
+  });
+});
