@@ -94,7 +94,9 @@ describe.skipIf(!hasChromium)('renderHtml in headless Chromium', () => {
       expect(boxes?.width).toBe(280);
       const tallest = await page
         .locator('svg.histogram rect.bar')
-        .evaluateAll((els) => Math.max(...els.map((e) => (e as SVGRectElement).getBBox().height)));
+        .evaluateAll((els) =>
+          Math.max(...els.map((e) => (e as unknown as { getBBox(): { height: number } }).getBBox().height)),
+        );
       expect(tallest).toBeGreaterThan(50);
       expect(await page.locator('tr.fail').count()).toBe(3);
 
