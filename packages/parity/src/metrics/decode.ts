@@ -1,4 +1,4 @@
-import { type DType, ParityError, type TensorData } from '@bert-parity/core';
+import { type DType, fromFloat16Bits, ParityError, type TensorData } from '@bert-parity/core';
 
 /** What the metrics read: a core Tensor or an NpyArray (float16 carried as bit patterns, int64 as bigint). */
 export interface NumericTensor {
@@ -7,15 +7,8 @@ export interface NumericTensor {
   readonly data: TensorData;
 }
 
-/** An IEEE 754 half-precision bit pattern as a number (exact: every float16 is a float64). */
-export function halfToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24; // zero and subnormals
-  if (exponent === 0x1f) return fraction === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
+/** An IEEE 754 half-precision bit pattern as a number (exact); core owns the conversion. */
+export const halfToNumber = fromFloat16Bits;
 
 /**
  * The elements as float64, whatever the dtype: every metric works in float64 so that float16 and int8
