@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -68,15 +69,17 @@ const [command = '', ...rest] = args;
 /** The command name injections refer to: "instrument" for am instrument, "getprop", "mkdir", "rm", or adb's own. */
 const kind = command === 'shell' ? shellKind(rest.join(' ')) : command;
 
-/** @param {string} line */
+/** The last command of a shell line (`rm -rf a && mkdir -p b` is a mkdir). @param {string} line */
 function shellKind(line) {
   if (line.startsWith('am instrument')) return 'instrument';
-  return line.split(/\s+/)[0] ?? '';
+  const last = line.split('&&').pop() ?? '';
+  return last.trim().split(/\s+/)[0] ?? '';
 }
 
 // --- failure injection ------------------------------------------------------------------------------
 if (inject.hang === kind) {
-  // Hangs like a wedged USB transfer; the caller has to kill the process group.
+  // Hangs like a wedged USB transfer; the caller has to kill the process group. The pid lets tests check.
+  writeFileSync(join(config.root, 'hung.pid'), String(process.pid));
   setInterval(() => undefined, 1 << 30);
 } else {
   main();
@@ -129,21 +132,21 @@ function main() {
     return;
   }
   if (command === 'pull') {
-    // pull REMOTE... LOCAL: several remotes go into the LOCAL folder.
+    // pull REMOTE... LOCAL: a folder is copied as LOCAL when LOCAL does not exist, else into it.
     const local = rest[rest.length - 1] ?? '.';
     const remotes = rest.slice(0, -1);
     for (const remote of remotes) {
       if (!existsSync(onHost(remote)))
         die(`adb: error: failed to stat remote object '${remote}': No such file or directory`);
       const dest = existsSync(local) && statSync(local).isDirectory() ? join(local, basename(remote)) : local;
-      copyFileSync(onHost(remote), dest);
-      out(`${remote}: 1 file pulled, 0 skipped. 40.1 MB/s (${statSync(dest).size} bytes in 0.001s)\n`);
+      cpSync(onHost(remote), dest, { recursive: true });
+      out(`${remote}: pulled, 0 skipped. 40.1 MB/s\n`);
     }
     countAndMaybeDisconnect(device.serial);
     return;
   }
   if (command === 'shell') {
-    shell(device, words(rest.join(' ')), onHost);
+    for (const part of rest.join(' ').split('&&')) shell(device, words(part.trim()), onHost);
     countAndMaybeDisconnect(device.serial);
     return;
   }

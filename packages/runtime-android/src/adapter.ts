@@ -101,7 +101,7 @@ export class AndroidAdapter implements RuntimeAdapter {
     const remoteModel = `${remoteDir}/model.tflite`;
     const signature = model.signature === null ? null : (model.signature.key ?? 'serving_default');
     try {
-      await device.mkdir(remoteDir);
+      await device.makeDir(remoteDir);
       await device.pushAs(model.path, remoteModel);
       const described = await exchange(device, {
         component,

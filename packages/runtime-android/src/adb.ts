@@ -25,7 +25,7 @@ const DISCONNECTED =
 const TRANSIENT =
   /error: closed|protocol fault|connection reset|broken pipe|failed to (read|write)|transport error|Resource temporarily unavailable/i;
 
-const RETRY_DELAY_MS = 200;
+const RETRY_DELAY_MS = 100;
 
 export class Adb {
   constructor(

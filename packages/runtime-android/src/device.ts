@@ -37,8 +37,10 @@ export class AndroidDevice {
     return deviceFacts(this.serial, parseGetprop(stdout));
   }
 
-  async mkdir(dir: string): Promise<void> {
-    await this.run(['shell', `mkdir -p ${q(dir)}`], this.timeouts.commandMs);
+  /** Makes a folder, first removing `previous` (the last call's folder) in the same shell call. */
+  async makeDir(dir: string, previous?: string): Promise<void> {
+    const rm = previous === undefined ? '' : `rm -rf ${q(previous)} && `;
+    await this.run(['shell', `${rm}mkdir -p ${q(dir)}`], this.timeouts.commandMs);
   }
 
   async remove(path: string): Promise<void> {
@@ -50,30 +52,14 @@ export class AndroidDevice {
     await this.run(['push', local, remote], this.timeouts.transferMs);
   }
 
-  /** Copies local files into a folder on the device. */
+  /** Copies local files into an existing folder on the device. */
   async push(files: readonly string[], remoteDir: string): Promise<void> {
     await this.run(['push', ...files, `${remoteDir}/`], this.timeouts.transferMs);
   }
 
-  /**
-   * Copies device files into a local folder in one adb call. A missing file is E_DEVICE_PROTOCOL naming
-   * it (and what it is, from `what`: remote path → description).
-   */
-  async pull(remotes: readonly string[], localDir: string, what: Readonly<Record<string, string>>): Promise<void> {
-    try {
-      await this.run(['pull', ...remotes, localDir], this.timeouts.transferMs);
-    } catch (e) {
-      const stderr = e instanceof ParityError && e.code === 'E_DEVICE_COMMAND' ? String(e.details?.stderr ?? '') : '';
-      if (/no such file|does not exist|failed to stat/i.test(stderr)) {
-        const remote = remotes.find((r) => stderr.includes(r)) ?? remotes.join(', ');
-        throw new ParityError(
-          'E_DEVICE_PROTOCOL',
-          `${what[remote] ?? 'file'} ${remote} is missing on device ${this.serial}; expected the runner to have written it`,
-          { cause: e, details: { remote, serial: this.serial } },
-        );
-      }
-      throw e;
-    }
+  /** Copies a device folder to a local path that does not exist yet (adb pull copies it as that path). */
+  async pullDir(remoteDir: string, local: string): Promise<void> {
+    await this.run(['pull', remoteDir, local], this.timeouts.transferMs);
   }
 
   /**

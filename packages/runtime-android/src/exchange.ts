@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeNpy, encodeNpy, type NpyArray, ParityError, type Tensor, type TensorSpec } from '@bert-parity/core';
 import type { AndroidDevice } from './device.ts';
@@ -20,15 +20,18 @@ export interface Exchange {
 }
 
 /**
- * One request/result round trip in its own call folder (`<run folder>/<n>/` on the device, `<local>/<n>/`
- * here): write request and inputs, push, `am instrument`, pull result.json, validate it, pull the outputs.
- * The call folder is removed from the device afterwards unless `keep` is set.
+ * One request/result round trip in its own call folder (`<run folder>/<n>/` on the device): write the
+ * request and inputs locally, then four adb calls — clear the previous call folder and make this one,
+ * push, `am instrument`, pull the whole folder back — and validate what came back. Few calls matter:
+ * each one costs a round trip to adbd.
  */
 export async function exchange(
   device: AndroidDevice,
   call: {
     component: string;
     remoteDir: string;
+    /** The previous call folder, removed in the same shell call (unless keep). */
+    previous?: string | undefined;
     localDir: string;
     request: Omit<DeviceRequest, 'protocol' | 'inputs'>;
     inputs: readonly { port: PortRef; tensor: Tensor }[];
@@ -36,52 +39,49 @@ export async function exchange(
   },
 ): Promise<Exchange> {
   const { remoteDir, localDir } = call;
-  mkdirSync(localDir, { recursive: true });
-  const files: string[] = [];
-  const inputs = call.inputs.map((x, i) => {
+  const sendDir = join(localDir, 'send');
+  const gotDir = join(localDir, 'got');
+  rmSync(localDir, { recursive: true, force: true });
+  mkdirSync(sendDir, { recursive: true });
+  const files = call.inputs.map((x, i) => {
     const file = `input_${i}.npy`;
-    const path = join(localDir, file);
-    writeFileSync(path, encodeNpy(x.tensor as NpyArray, { source: file }));
-    files.push(path);
+    writeFileSync(join(sendDir, file), encodeNpy(x.tensor as NpyArray, { source: file }));
     return { file, port: x.port };
   });
-  const request = makeRequest({ ...call.request, inputs });
-  const requestPath = join(localDir, REQUEST_FILE);
-  writeFileSync(requestPath, `${JSON.stringify(request, null, 2)}\n`);
-  await device.mkdir(remoteDir);
-  let cleanUp = !call.keep;
-  try {
-    await device.push([requestPath, ...files], remoteDir);
-    await device.instrument(call.component, `${remoteDir}/${REQUEST_FILE}`);
-    const resultRemote = `${remoteDir}/${RESULT_FILE}`;
-    await device.pull([resultRemote], localDir, { [resultRemote]: 'result file' });
-    const result = parseResult(
-      readFileSync(join(localDir, RESULT_FILE), 'utf8'),
-      request,
-      `${RESULT_FILE} of run ${request.runId}`,
+  const request = makeRequest({ ...call.request, inputs: files });
+  writeFileSync(join(sendDir, REQUEST_FILE), `${JSON.stringify(request, null, 2)}\n`);
+  await device.makeDir(remoteDir, call.keep ? undefined : call.previous);
+  await device.push(
+    [REQUEST_FILE, ...files.map((f) => f.file)].map((f) => join(sendDir, f)),
+    remoteDir,
+  );
+  await device.instrument(call.component, `${remoteDir}/${REQUEST_FILE}`);
+  await device.pullDir(remoteDir, gotDir);
+  const missing = (file: string, what: string) =>
+    new ParityError(
+      'E_DEVICE_PROTOCOL',
+      `${what} ${remoteDir}/${file} is missing on device ${device.serial}; expected the runner to have written it`,
+      { details: { serial: device.serial, file } },
     );
-    if (result.status === 'error') {
-      throw deviceErrorToParity(result, `the runner on ${device.serial} (${result.device.model}, ${result.delegate})`);
-    }
-    const outputs: Tensor[] = [];
-    if (request.mode === 'run' && result.model !== null) {
-      const ports = result.model.outputs.map((spec, i) => {
-        const port = request.signature === null ? String(i) : spec.name;
-        return { spec, port, file: result.outputs[port] as string };
-      });
-      const what = Object.fromEntries(ports.map((p) => [`${remoteDir}/${p.file}`, `output ${p.port} file`]));
-      await device.pull(Object.keys(what), localDir, what);
-      for (const p of ports) outputs.push(readOutput(join(localDir, p.file), p.file, p.spec, request.rows));
-    }
-    return { result, outputs };
-  } catch (e) {
-    // A device that went away cannot be cleaned; do not spend another timeout on it.
-    if (e instanceof ParityError && (e.code === 'E_DEVICE_DISCONNECTED' || e.code === 'E_DEVICE_TIMEOUT'))
-      cleanUp = false;
-    throw e;
-  } finally {
-    if (cleanUp) await device.remove(remoteDir).catch(() => undefined);
+  if (!existsSync(join(gotDir, RESULT_FILE))) throw missing(RESULT_FILE, 'result file');
+  const result = parseResult(
+    readFileSync(join(gotDir, RESULT_FILE), 'utf8'),
+    request,
+    `${RESULT_FILE} of run ${request.runId}`,
+  );
+  if (result.status === 'error') {
+    throw deviceErrorToParity(result, `the runner on ${device.serial} (${result.device.model}, ${result.delegate})`);
   }
+  const outputs: Tensor[] = [];
+  if (request.mode === 'run' && result.model !== null) {
+    for (const [i, spec] of result.model.outputs.entries()) {
+      const port = request.signature === null ? String(i) : spec.name;
+      const file = result.outputs[port] as string;
+      if (!existsSync(join(gotDir, file))) throw missing(file, `output ${port} file`);
+      outputs.push(readOutput(join(gotDir, file), file, spec, request.rows));
+    }
+  }
+  return { result, outputs };
 }
 
 /** Reads an output file and checks it against the described port, with dimension 0 holding `rows`. */

@@ -40,6 +40,7 @@ export class AndroidSession extends BaseSession {
     const { result, outputs } = await exchange(r.device, {
       component: r.component,
       remoteDir: `${r.remoteDir}/${n}`,
+      previous: `${r.remoteDir}/${n === 1 ? 'describe' : n - 1}`,
       localDir: join(r.localDir, String(n)),
       request: {
         runId: `${r.runId}-${n}`,
