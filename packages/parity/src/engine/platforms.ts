@@ -6,6 +6,7 @@ import {
   type SessionOptions,
 } from '@bert-parity/core';
 import type { PlatformName } from '../config/schema.ts';
+import { androidPlatform } from './platform-android.ts';
 
 /**
  * Where a cell runs. `host` opens the adapter in this process. Other platforms (Android, from the Android
@@ -19,7 +20,10 @@ export interface Platform {
 
 const host: Platform = { name: 'host', open: (adapter, model, options) => adapter.open(model, options) };
 
-const registry = new Map<PlatformName, Platform>([['host', host]]);
+const registry = new Map<PlatformName, Platform>([
+  ['host', host],
+  ['android', androidPlatform],
+]);
 
 export function registerPlatform(platform: Platform): void {
   registry.set(platform.name, platform);

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createSimulator } from '@bert-parity/runtime-android/simulator';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.ts';
+import { REPO_ROOT } from '../src/paths.ts';
+import type { ModelCell, ParityReport } from '../src/report/types.ts';
+
+/** `bert-parity check` with the android platform on the simulated device (fake adb + LiteRT.js runner). */
+const dir = mkdtempSync(join(tmpdir(), 'bp-android-'));
+const sim = createSimulator();
+afterAll(() => {
+  sim.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const config = join(dir, 'config.json');
+writeFileSync(
+  config,
+  JSON.stringify({
+    variants: [{ fixture: 'tflite-float32' }],
+    runtimes: [{ name: 'litert' }],
+    platforms: ['host', 'android'],
+    inputs: { corpus: resolve(REPO_ROOT, 'golden/corpus.dev.jsonl'), count: 2, maxSeqLength: 32 },
+    tokenizer: { vocab: resolve(REPO_ROOT, 'golden/vocab/fixture-uncased.txt') },
+    bounds: { float32: { '*': { relL2: 1e-5 } } },
+    latencyRuns: 0,
+  }),
+);
+
+async function check(json: string): Promise<{ code: number; report: ParityReport }> {
+  vi.stubEnv('ADB', sim.env.ADB);
+  vi.stubEnv('FAKE_ADB_CONFIG', sim.env.FAKE_ADB_CONFIG);
+  vi.stubEnv('ADB_SERIAL', '');
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await main(['check', '--config', config, '--json', json]);
+    return { code, report: JSON.parse(readFileSync(json, 'utf8')) as ParityReport };
+  } finally {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  }
+}
+
+const summary = (r: ParityReport) =>
+  r.cells.map((c) => `${c.id} ${c.status}${c.status === 'error' ? ` ${(c as ModelCell).error?.code}` : ''}`);
+
+describe('bert-parity check --platform android (simulated device)', () => {
+  it('runs the TFLite cell on the device within the float32 bound, beside the host cell', async () => {
+    const { code, report } = await check(join(dir, 'pass.json'));
+    expect(summary(report)).toEqual(['tflite-float32@litert/host pass', 'tflite-float32@litert/android pass']);
+    expect(code).toBe(0);
+    const android = report.cells[1] as ModelCell;
+    expect(android.environment).toMatchObject({
+      runtime: 'litert-android',
+      backend: 'xnnpack',
+      device: { abi: 'x86_64' },
+    });
+  });
+
+  it('a device that disconnects mid-run errors its cell with E_DEVICE_DISCONNECTED; the host cell still passes', async () => {
+    sim.inject({ disconnectAfter: { command: 'push', count: 2 } });
+    const { code, report } = await check(join(dir, 'gone.json'));
+    expect(summary(report)).toEqual([
+      'tflite-float32@litert/host pass',
+      'tflite-float32@litert/android error E_DEVICE_DISCONNECTED',
+    ]);
+    expect(code).toBe(2);
+    sim.inject({});
+  });
+});
