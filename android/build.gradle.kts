@@ -1,0 +1,5 @@
+// Versions in one place; the runner is one small app module.
+plugins {
+    id("com.android.application") version "8.5.2" apply false
+    id("org.jetbrains.kotlin.android") version "1.9.24" apply false
+}
