@@ -2,7 +2,7 @@ import { defineConfig } from './packages/parity/src/config/index.ts';
 
 /**
  * The default parity check (`pnpm test:parity`): every standard embedded fixture (ONNX, TF.js graph
- * model, TFLite × float32, float16, int8/uint8) on every runtime that runs its format, against the
+ * model, TFLite, Hugging Face folder × float32, float16, int8/uint8) on every runtime that runs its format, against the
  * fixtures' float64 forward pass, on the first 200 texts of the golden dev corpus at max_seq_length 128,
  * plus the tokenizer's conformance on the project's golden file.
  *
@@ -25,6 +25,10 @@ export default defineConfig({
     { fixture: 'tflite-float32' },
     { fixture: 'tflite-float16' },
     { fixture: 'tflite-int8' },
+    // The ONNX fixtures in a Hugging Face folder, as transformers.js loads them (dtypes fp32, fp16, q8).
+    { fixture: 'hf-float32' },
+    { fixture: 'hf-float16' },
+    { fixture: 'hf-int8' },
   ],
   runtimes: [
     // One intra-op thread: results do not depend on the machine's core count.
@@ -35,6 +39,8 @@ export default defineConfig({
     { name: 'tfjs-cpu', batch: 8, maxCases: 8 },
     // TFLite's inputs are fixed [1, 128]: the session runs one row at a time whatever the batch.
     { name: 'litert' },
+    // transformers.js runs the same ONNX files through its own onnxruntime-node, offline.
+    { name: 'transformers', batch: 50 },
   ],
   platforms: ['host'],
   inputs: { corpus: 'golden/corpus.dev.jsonl', count: 200, types: ['text'], maxSeqLength: 128 },

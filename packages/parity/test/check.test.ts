@@ -245,16 +245,25 @@ describe('bert-parity check', () => {
     ]);
   });
 
-  it('--platform android reports the missing device runner per cell (E_PLATFORM_UNAVAILABLE, exit 2)', async () => {
+  it('--platform android keeps only TFLite cells and reports a missing adb per cell (E_ADB_UNAVAILABLE, exit 2)', async () => {
     const json = join(dir, 'android.json');
     const config = configFile({
       ...base,
-      variants: [{ fixture: 'tflite-int8' }],
+      variants: [{ fixture: 'onnx-float32' }, { fixture: 'tflite-int8' }],
       tokenizer: { vocab: base.tokenizer.vocab },
     });
-    expect((await run('check', '--config', config, '--platform', 'android', '--json', json)).code).toBe(2);
-    const cell = modelCell(readJson(json), 'tflite-int8@litert/android');
-    expect(cell.error?.code).toBe('E_PLATFORM_UNAVAILABLE');
+    const saved = process.env.ADB;
+    process.env.ADB = join(dir, 'no-such-adb');
+    try {
+      expect((await run('check', '--config', config, '--platform', 'android', '--json', json)).code).toBe(2);
+    } finally {
+      if (saved === undefined) delete process.env.ADB;
+      else process.env.ADB = saved;
+    }
+    const report = readJson(json);
+    // The ONNX variant has no android cell: the device runs TFLite models only.
+    expect(report.cells.map((c: { id: string }) => c.id)).toEqual(['tflite-int8@litert/android']);
+    expect(modelCell(report, 'tflite-int8@litert/android').error?.code).toBe('E_ADB_UNAVAILABLE');
   });
 
   it('a runtime reference runs first and the cells compare against its outputs', async () => {

@@ -49,8 +49,11 @@ describe('parity config', () => {
       'tflite-float32',
       'tflite-float16',
       'tflite-int8',
+      'hf-float32',
+      'hf-float16',
+      'hf-int8',
     ]);
-    expect(c.runtimes.map((r) => r.name)).toEqual(['onnx', 'tfjs-wasm', 'tfjs-cpu', 'litert']);
+    expect(c.runtimes.map((r) => r.name)).toEqual(['onnx', 'tfjs-wasm', 'tfjs-cpu', 'litert', 'transformers']);
     expect(Object.keys(c.bounds).sort()).toEqual(['float16', 'float32', 'int8', 'uint8']);
     expect(c.bounds.int8?.logits).toEqual({ relL2: 4e-2, cosineMin: 0.999, top1AgreementMin: 0.85 });
   });

@@ -44,7 +44,7 @@ const variantCommon = {
 
 const fixtureVariant = z.strictObject({
   ...variantCommon,
-  /** An embedded fixture by id, e.g. "onnx-int8", "tflite-float16", "tfjs-uint8" (see FIXTURE_IDS). */
+  /** An embedded fixture by id, e.g. "onnx-int8", "tflite-float16", "tfjs-uint8", "hf-float16" (see engine/fixtures.ts). */
   fixture: z.string().min(1),
 });
 
@@ -56,6 +56,11 @@ const fileVariant = z.strictObject({
   format: z.enum(FORMATS).optional(),
   /** Picks the bounds; defaults to what the loader finds. */
   precision: z.enum(PRECISIONS).optional(),
+  /**
+   * Hugging Face folders: the file of onnx/ to describe and run (transformers.js dtypes: model.onnx fp32,
+   * model_fp16.onnx fp16, model_quantized.onnx q8). Default model.onnx.
+   */
+  onnxFile: z.string().min(1).optional(),
 });
 
 export const variantSchema = z.union([fixtureVariant, fileVariant]);

@@ -2,6 +2,7 @@ import { relative, resolve } from 'node:path';
 import { ParityError } from '@bert-parity/core';
 import type { ParityConfig, PlatformName } from '../config/schema.ts';
 import type { ModelCellPlan } from './model-cell.ts';
+import { platformRuns } from './platforms.ts';
 import { RUNTIME_FORMATS } from './runtimes.ts';
 import { type TokenizerCellPlan, tokenizerCellId } from './tokenizer-cell.ts';
 import type { ResolvedVariant } from './variants.ts';
@@ -27,7 +28,8 @@ export function parseShard(text: string): Shard {
 
 /**
  * Every cell in a fixed order: tokenizer conformance (config order), then variants × runtimes ×
- * platforms in config order, keeping only runtimes that run the variant's format. A variant whose format
+ * platforms in config order, keeping only runtimes that run the variant's format and platforms that run
+ * the runtime (android runs litert only). A variant whose format
  * is unknown (its file could not be read and the config names no format) gets one cell per platform with
  * runtime "-", which reports the read error.
  */
@@ -51,6 +53,7 @@ export function planCells(
         : config.runtimes.filter((r) => RUNTIME_FORMATS[r.name].includes(variant.format as never));
     for (const runtime of runtimes) {
       for (const platform of platforms) {
+        if (variant.format !== undefined && !platformRuns(platform, runtime.name)) continue;
         cells.push({ kind: 'model', id: `${variant.name}@${runtime.name}/${platform}`, variant, runtime, platform });
       }
     }

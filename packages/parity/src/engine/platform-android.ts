@@ -12,6 +12,8 @@ let adapter: AndroidAdapter | undefined;
  */
 export const androidPlatform: Platform = {
   name: 'android',
+  // Only TFLite models go to the device: its LiteRT interpreter stands in for the host's litert runtime.
+  runtimes: ['litert'],
   async open(host: RuntimeAdapter, model: ModelArtifact, options: SessionOptions) {
     if (model.format !== 'tflite') {
       throw new ParityError(

@@ -5,7 +5,7 @@ import {
   type RuntimeSession,
   type SessionOptions,
 } from '@bert-parity/core';
-import type { PlatformName } from '../config/schema.ts';
+import type { PlatformName, RuntimeName } from '../config/schema.ts';
 import { androidPlatform } from './platform-android.ts';
 
 /**
@@ -15,6 +15,8 @@ import { androidPlatform } from './platform-android.ts';
  */
 export interface Platform {
   readonly name: PlatformName;
+  /** The runtimes whose cells this platform runs; absent means every runtime. */
+  readonly runtimes?: readonly RuntimeName[];
   open(adapter: RuntimeAdapter, model: ModelArtifact, options: SessionOptions): Promise<RuntimeSession>;
 }
 
@@ -27,6 +29,12 @@ const registry = new Map<PlatformName, Platform>([
 
 export function registerPlatform(platform: Platform): void {
   registry.set(platform.name, platform);
+}
+
+/** Whether a platform runs a runtime's cells (the planner leaves the other pairs out of the matrix). */
+export function platformRuns(platform: PlatformName, runtime: RuntimeName): boolean {
+  const p = registry.get(platform);
+  return p?.runtimes === undefined || p.runtimes.includes(runtime);
 }
 
 export function platformFor(name: PlatformName): Platform {

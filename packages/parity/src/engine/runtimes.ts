@@ -14,9 +14,6 @@ export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, readonly ModelFormat[
   transformers: ['hf-dir'],
 };
 
-// Written through a variable so the type checker does not require a package that is optional here.
-const TRANSFORMERS_PACKAGE = '@bert-parity/runtime-transformers';
-
 async function create(name: RuntimeName): Promise<RuntimeAdapter> {
   switch (name) {
     case 'onnx':
@@ -27,25 +24,8 @@ async function create(name: RuntimeName): Promise<RuntimeAdapter> {
       return new (await import('@bert-parity/runtime-tfjs')).TfjsAdapter('cpu');
     case 'litert':
       return new (await import('@bert-parity/runtime-litert')).LiteRtAdapter();
-    case 'transformers': {
-      let mod: Record<string, unknown>;
-      try {
-        mod = (await import(TRANSFORMERS_PACKAGE)) as Record<string, unknown>;
-      } catch (cause) {
-        throw new ParityError(
-          'E_RUNTIME_UNAVAILABLE',
-          `runtime transformers: ${TRANSFORMERS_PACKAGE} cannot be loaded (${(cause as Error).message}); expected it installed as a dependency of @bert-parity/parity`,
-          { cause },
-        );
-      }
-      const Adapter = Object.values(mod).find(
-        (v): v is new () => RuntimeAdapter => typeof v === 'function' && /Adapter$/.test(v.name),
-      );
-      if (Adapter === undefined) {
-        throw new ParityError('E_RUNTIME_UNAVAILABLE', `${TRANSFORMERS_PACKAGE} exports no adapter class`);
-      }
-      return new Adapter();
-    }
+    case 'transformers':
+      return new (await import('@bert-parity/runtime-transformers')).TransformersAdapter();
   }
 }
 

@@ -11,6 +11,8 @@ export interface ResolvedVariant {
   /** Known from the config or the fixture catalog even when the file cannot be read. */
   format: ModelFormat | undefined;
   precision: ModelPrecision | undefined;
+  /** Hugging Face folders: the onnx/ file to use. */
+  onnxFile?: string;
   artifact?: ModelArtifact;
   /** Why the model could not be read; every cell of this variant reports it. */
   error?: ParityError;
@@ -28,13 +30,14 @@ export async function resolveVariants(config: ParityConfig, baseDir: string): Pr
     let resolved: ResolvedVariant;
     if ('fixture' in v) {
       const fixtures = await loadFixtures();
-      const file = findFixture(fixtures, v.fixture, where);
+      const file = await findFixture(fixtures, v.fixture, where);
       resolved = {
         name: v.name ?? v.fixture,
         config: v,
         path: file.path,
         format: file.format,
         precision: file.precision,
+        ...(file.onnxFile === undefined ? {} : { onnxFile: file.onnxFile }),
       };
     } else {
       const path = resolve(baseDir, v.file);
@@ -44,6 +47,7 @@ export async function resolveVariants(config: ParityConfig, baseDir: string): Pr
         path,
         format: v.format,
         precision: v.precision,
+        ...(v.onnxFile === undefined ? {} : { onnxFile: v.onnxFile }),
       };
     }
     if (names.has(resolved.name)) {
@@ -54,7 +58,10 @@ export async function resolveVariants(config: ParityConfig, baseDir: string): Pr
     }
     names.add(resolved.name);
     try {
-      const artifact = loadModelSync(resolved.path);
+      const artifact = loadModelSync(
+        resolved.path,
+        resolved.onnxFile === undefined ? {} : { variant: resolved.onnxFile },
+      );
       if (resolved.format !== undefined && artifact.format !== resolved.format) {
         throw new ParityError(
           'E_CONFIG',
