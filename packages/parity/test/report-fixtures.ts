@@ -3,7 +3,7 @@
  * seeded synthetic outputs (pass, fail, a NaN output, an error, a skip) and tokenizer cells. The sizes and
  * phone latencies are the motivating table's: float32 101 MB 1003 ms, float16 51 MB 838 ms, int8 26 MB 574 ms.
  */
-import { compareOutput, type NumericTensor } from '../src/metrics/index.ts';
+import { compareOutput, type NumericTensor } from '@bert-parity/metrics';
 import { summarize } from '../src/report/summary.ts';
 import {
   type Cell,

@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { decodeNpy, type NpyArray, ParityError } from '@bert-parity/core';
-import { type Command, Option } from 'commander';
-import type { CliState } from '../cli.ts';
 import {
   checkStat,
   DEFAULT_ATOL,
@@ -15,7 +13,9 @@ import {
   sci,
   shapeText,
   type Tolerance,
-} from '../metrics/index.ts';
+} from '@bert-parity/metrics';
+import { type Command, Option } from 'commander';
+import type { CliState } from '../cli.ts';
 import { encodeNonFinite } from '../report/json-numbers.ts';
 import type { DriftStats } from '../report/types.ts';
 

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { ParityError, type Tensor } from '@bert-parity/core';
+import { accuracyChange, compareOutput, paddingKeep, toFloat64 } from '@bert-parity/metrics';
 import type { ParityConfig, PlatformName, RuntimeConfig } from '../config/schema.ts';
-import { accuracyChange, compareOutput, paddingKeep, toFloat64 } from '../metrics/index.ts';
 import type { ModelCell, OutputResult } from '../report/types.ts';
 import { boundFor } from './bounds.ts';
 import { type InputSet, maskOf } from './inputs.ts';

@@ -1,4 +1,4 @@
-import { sci } from '../metrics/format.ts';
+import { sci } from '@bert-parity/metrics';
 import type { Cell, ModelCell, OutputResult } from './types.ts';
 
 /** The names a cell shows in every format: variant, runtime, platform (tokenizer cells: golden, impl). */

@@ -1,4 +1,4 @@
-import { sci } from '../metrics/format.ts';
+import { sci } from '@bert-parity/metrics';
 import type { ModelCell, OutputResult } from './types.ts';
 import { escapeXml } from './xml.ts';
 

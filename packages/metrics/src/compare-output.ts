@@ -1,9 +1,9 @@
-import type { OutputBound, OutputResult } from '../report/types.ts';
 import type { NumericTensor } from './decode.ts';
 import { measure } from './drift.ts';
 import { toleranceFor } from './elementwise.ts';
 import type { HistogramOptions } from './histogram.ts';
 import { type JudgeExtras, judge } from './judge.ts';
+import type { OutputBound, OutputResult } from './types.ts';
 
 export interface CompareOutputOptions extends JudgeExtras {
   /** 1 = compare this element; from paddingKeep for hidden states. */

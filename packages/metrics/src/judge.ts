@@ -1,6 +1,6 @@
-import type { DriftStats, OutputBound } from '../report/types.ts';
 import { toleranceFor } from './elementwise.ts';
 import { percent, sci, sciPair } from './format.ts';
+import type { DriftStats, OutputBound } from './types.ts';
 
 export interface Verdict {
   pass: boolean;

@@ -17,8 +17,8 @@ import {
   statOf,
   taskAccuracy,
   toleranceFor,
-} from '../src/metrics/index.ts';
-import type { DriftStats } from '../src/report/types.ts';
+} from '../src/index.ts';
+import type { DriftStats } from '../src/types.ts';
 
 const t = float64Tensor;
 

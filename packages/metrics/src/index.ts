@@ -29,3 +29,4 @@ export {
   statOf,
 } from './stat-check.ts';
 export { accuracyChange, argmaxRows, taskAccuracy, top1Agreement } from './top1.ts';
+export type { DriftStats, OutputBound, OutputResult } from './types.ts';

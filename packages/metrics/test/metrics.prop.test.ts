@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { float64Tensor, isMismatch, judge, measure, type Tolerance } from '../src/metrics/index.ts';
+import { float64Tensor, isMismatch, judge, measure, type Tolerance } from '../src/index.ts';
 
 const t = float64Tensor;
 const params = { numRuns: 300 };

@@ -1,5 +1,4 @@
 import { ParityError } from '@bert-parity/core';
-import type { DriftStats } from '../report/types.ts';
 import { type NumericTensor, toFloat64 } from './decode.ts';
 import {
   absError,
@@ -13,6 +12,7 @@ import {
 import { type ErrorHistogram, HistogramBuilder, type HistogramOptions } from './histogram.ts';
 import { checkComparable } from './shape.ts';
 import { top1Agreement } from './top1.ts';
+import type { DriftStats } from './types.ts';
 
 export interface MeasureOptions {
   /** Output name for error messages. */
