@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
 import type { ModelCell, ParityReport } from '../src/report/types.ts';
+import { runCli as run } from './helpers/cli.ts';
 
 /**
  * `bert-parity check` end to end on a small config: 6 corpus texts, ONNX and TFLite fixtures, one
@@ -33,20 +33,6 @@ function configFile(config: unknown): string {
   const path = join(dir, `config-${n++}.json`);
   writeFileSync(path, JSON.stringify(config));
   return path;
-}
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err.push(String(s));
-    return true;
-  });
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('') };
 }
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as ParityReport;

@@ -3,22 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpy, type NpyArray } from '@bert-parity/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.ts';
-
-/** Runs the CLI in-process and captures what it prints. */
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err.push(String(s));
-    return true;
-  });
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runCli as run } from './helpers/cli.ts';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -2,21 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildFixtures, buildHfDir, type Fixtures } from '@bert-parity/fixtures';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.ts';
 import { REPO_ROOT } from '../src/paths.ts';
+import { runCli as run } from './helpers/cli.ts';
 
 const ORT_TOY = resolve(REPO_ROOT, '../shared/models/ort-bert_toy_optimized.onnx');
 const VOCAB = resolve(REPO_ROOT, 'golden/vocab/fixture-uncased.txt');
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 async function inspectJson(...argv: string[]) {
   const r = await run('inspect', ...argv, '--json');

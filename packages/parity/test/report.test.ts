@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ParityError } from '@bert-parity/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.ts';
 import {
   escapeXml,
   mergeReports,
@@ -17,6 +16,7 @@ import {
   writeStepSummary,
 } from '../src/report/index.ts';
 import type { ParityReport } from '../src/report/types.ts';
+import { runCli as run } from './helpers/cli.ts';
 import { modelCell, sampleCells, sampleReport, tokenizerCell } from './report-fixtures.ts';
 
 const XSD = resolve(import.meta.dirname, 'report-data/junit.xsd');
@@ -346,15 +346,6 @@ describe('mergeReports', () => {
 });
 
 describe('bert-parity report merge / render (CLI)', () => {
-  async function run(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-    const code = await main(argv);
-    vi.restoreAllMocks();
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
   afterEach(() => {
     vi.restoreAllMocks();
     vi.unstubAllEnvs();

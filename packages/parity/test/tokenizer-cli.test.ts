@@ -3,28 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.ts';
 import { REPO_ROOT } from '../src/paths.ts';
+import { runCli as run } from './helpers/cli.ts';
 
 const GOLDEN = resolve(REPO_ROOT, 'golden/tokenizer/fixture-uncased.lower.dev.jsonl');
 const VOCAB = resolve(REPO_ROOT, 'golden/vocab/fixture-uncased.txt');
-
-/** Runs the CLI in-process and captures what it prints. */
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const capture = (sink: string[]) => (s: string | Uint8Array) => {
-    sink.push(String(s));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture(out));
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture(err));
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** A copy of the fixture golden with one case's expected ids changed, as a hand edit would. */
 function tamperedGolden(): string {

@@ -3,24 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.ts';
 import { REPO_ROOT } from '../src/paths.ts';
+import { runCli as run } from './helpers/cli.ts';
 
 const GOLDEN = resolve(REPO_ROOT, 'golden/tokenizer/fixture-uncased.lower.dev.jsonl');
 const VOCAB = resolve(REPO_ROOT, 'golden/vocab/fixture-uncased.txt');
 const SRC = resolve(REPO_ROOT, 'packages/tokenizer-java/test/java');
 const HAS_JAVAC = spawnSync('javac', ['-version']).status === 0;
 if (!HAS_JAVAC) console.warn('tokenizer verify --impl java tests skipped: no javac on PATH (CI has a JDK)');
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const verify = (cls: string, ...more: string[]) =>
   run(
