@@ -1,7 +1,8 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { ModelArtifact, NamedTensors } from '@bert-parity/core';
-import { type BertInputs, drift, type FixtureFile, type Fixtures, maskedPositions } from '@bert-parity/fixtures';
+import { isParityError, type ModelArtifact, type NamedTensors, type ParityError } from '@bert-parity/core';
+import type { BertInputs, FixtureFile, Fixtures } from '@bert-parity/fixtures';
+import { float64Tensor, measure, paddingKeep } from '@bert-parity/metrics';
 import { loadModelSync } from '@bert-parity/models';
 
 /** The ModelArtifact of a fixture file, read by the model readers (@bert-parity/models loadModelSync). */
@@ -23,19 +24,17 @@ export function bertDrift(
   inputs: BertInputs,
 ): { last_hidden_state: number; pooler_output: number; logits: number } {
   const ref = fixtures.reference.forward(inputs);
-  const f = (name: string) => {
+  const relL2 = (name: string, reference: Float64Array, keep?: Uint8Array) => {
     const t = outputs[name];
     if (t === undefined) throw new Error(`no output ${name}; got ${Object.keys(outputs).join(', ')}`);
-    return t.data as Float32Array;
+    const r = float64Tensor(reference, t.shape);
+    return measure(t, r, keep === undefined ? {} : { keep }).stats.relL2;
   };
+  const hiddenShape = [inputs.batch, inputs.seqLength, fixtures.config.hiddenSize];
   return {
-    last_hidden_state: drift(
-      f('last_hidden_state'),
-      ref.lastHiddenState,
-      maskedPositions(inputs.attentionMask, fixtures.config.hiddenSize),
-    ).relL2,
-    pooler_output: drift(f('pooler_output'), ref.poolerOutput).relL2,
-    logits: drift(f('logits'), ref.logits).relL2,
+    last_hidden_state: relL2('last_hidden_state', ref.lastHiddenState, paddingKeep(inputs.attentionMask, hiddenShape)),
+    pooler_output: relL2('pooler_output', ref.poolerOutput),
+    logits: relL2('logits', ref.logits),
   };
 }
 
@@ -56,4 +55,14 @@ export function gcMemory(): number {
 
 export function rssBytes(): number {
   return process.memoryUsage().rss;
+}
+
+/** The ParityError a promise rejects with; anything else (or no rejection) fails the test. */
+export async function coded(p: Promise<unknown>): Promise<ParityError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  if (!isParityError(e)) throw new Error(`expected a ParityError, got ${String(e)}`);
+  return e;
 }

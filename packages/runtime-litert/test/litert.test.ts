@@ -1,7 +1,6 @@
-import { isParityError, type ParityError } from '@bert-parity/core';
 import { buildFixtures, sampleInputs, TOO_NEW_GELU_VERSION, UNKNOWN_BUILTIN_CODE } from '@bert-parity/fixtures';
 import { bertFeeds, castInteger } from '@bert-parity/runtime-base';
-import { bertDrift, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
+import { bertDrift, coded, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
 import { describe, expect, it } from 'vitest';
 import { LiteRtAdapter } from '../src/index.ts';
 
@@ -9,15 +8,6 @@ const fixtures = await buildFixtures();
 const { config } = fixtures;
 const adapter = new LiteRtAdapter();
 const S = config.staticSeqLength;
-
-async function coded(p: Promise<unknown>): Promise<ParityError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!isParityError(e)) throw new Error(`expected a ParityError, got ${String(e)}`);
-  return e;
-}
 
 describe('runtime-litert (LiteRT.js wasm in Node)', () => {
   it('binds serving_default by name and reports its environment', async () => {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { isParityError, type ParityError, type Tensor } from '@bert-parity/core';
+import type { Tensor } from '@bert-parity/core';
 import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
 import { bertFeeds, encodingFeeds, tensor } from '@bert-parity/runtime-base';
-import { bertDrift, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
+import { bertDrift, coded, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
 import { BertTokenizer, Vocabulary } from '@bert-parity/tokenizer';
 import { describe, expect, it } from 'vitest';
 import { OnnxAdapter } from '../src/index.ts';
@@ -11,15 +11,6 @@ const fixtures = await buildFixtures();
 const { config } = fixtures;
 const adapter = new OnnxAdapter();
 const inputs = sampleInputs(config, 3, 40, 11);
-
-async function coded(p: Promise<unknown>): Promise<ParityError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!isParityError(e)) throw new Error(`expected a ParityError, got ${String(e)}`);
-  return e;
-}
 
 describe('runtime-onnx', () => {
   it('is available and reports its environment', async () => {

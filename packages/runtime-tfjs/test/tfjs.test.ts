@@ -1,7 +1,6 @@
-import { isParityError, type ParityError } from '@bert-parity/core';
 import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
 import { bertFeeds } from '@bert-parity/runtime-base';
-import { bertDrift, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
+import { bertDrift, coded, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
 import { describe, expect, it } from 'vitest';
 import { loadTfjs, TfjsAdapter } from '../src/index.ts';
 
@@ -9,15 +8,6 @@ const fixtures = await buildFixtures();
 const { config } = fixtures;
 // tfjs cpu is slow on big batches: few, short inputs.
 const inputs = sampleInputs(config, 2, 24, 21);
-
-async function coded(p: Promise<unknown>): Promise<ParityError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!isParityError(e)) throw new Error(`expected a ParityError, got ${String(e)}`);
-  return e;
-}
 
 describe('runtime-tfjs', () => {
   describe.each(['wasm', 'cpu'] as const)('%s backend', (backend) => {

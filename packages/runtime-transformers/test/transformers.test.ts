@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isParityError, type ModelArtifact, type ParityError } from '@bert-parity/core';
+import type { ModelArtifact } from '@bert-parity/core';
 import { buildFixtures, buildHfDir, sampleInputs } from '@bert-parity/fixtures';
 import { bertFeeds } from '@bert-parity/runtime-base';
-import { bertDrift, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
+import { bertDrift, coded, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
 import { BertTokenizer, Vocabulary } from '@bert-parity/tokenizer';
 import { describe, expect, it } from 'vitest';
 import { TransformersAdapter, withoutNetwork } from '../src/index.ts';
@@ -27,15 +27,6 @@ function hfArtifact(precision: ModelArtifact['precision'] = 'float32'): ModelArt
     ops: [],
     metadata: { vocabSize: config.vocabSize },
   };
-}
-
-async function coded(p: Promise<unknown>): Promise<ParityError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!isParityError(e)) throw new Error(`expected a ParityError, got ${String(e)}`);
-  return e;
 }
 
 describe('runtime-transformers (transformers.js, offline)', () => {
