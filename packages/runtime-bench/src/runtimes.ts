@@ -9,17 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ModelArtifact, NamedTensors, RuntimeSession } from '@bert-parity/core';
-import {
-  type BertInputs,
-  buildFixtures,
-  buildHfDir,
-  drift,
-  type Fixtures,
-  maskedPositions,
-  sampleInputs,
-} from '@bert-parity/fixtures';
+import { type BertInputs, buildFixtures, buildHfDir, sampleInputs } from '@bert-parity/fixtures';
 import { bertFeeds } from '@bert-parity/runtime-base';
-import { fixtureArtifact } from '@bert-parity/runtime-base/testing';
+import { bertDrift, fixtureArtifact } from '@bert-parity/runtime-base/testing';
 import { LiteRtAdapter, loadLiteRtForNode } from '@bert-parity/runtime-litert';
 import { OnnxAdapter } from '@bert-parity/runtime-onnx';
 import { fileIOHandler, loadTfjs, TfjsAdapter } from '@bert-parity/runtime-tfjs';
@@ -65,20 +57,6 @@ async function measure(session: RuntimeSession, feeds: NamedTensors, direct: Dir
     d.push(performance.now() - t);
   }
   return { adapterMs: median(a), directMs: median(d) };
-}
-
-function relL2(out: NamedTensors, f: Fixtures, inputs: BertInputs) {
-  const ref = f.reference.forward(inputs);
-  const get = (n: string) => out[n]?.data as Float32Array;
-  return {
-    last_hidden_state: drift(
-      get('last_hidden_state'),
-      ref.lastHiddenState,
-      maskedPositions(inputs.attentionMask, f.config.hiddenSize),
-    ).relL2,
-    pooler_output: drift(get('pooler_output'), ref.poolerOutput).relL2,
-    logits: drift(get('logits'), ref.logits).relL2,
-  };
 }
 
 const int64 = (a: ArrayLike<number>) => BigInt64Array.from(Array.from(a), (v) => BigInt(v));
@@ -213,7 +191,7 @@ async function main(): Promise<void> {
         adapterMs,
         directMs,
         overheadPct: ((adapterMs - directMs) / directMs) * 100,
-        relL2: relL2(out, f, x),
+        relL2: bertDrift(out, f, x),
         environment: { ...session.environment },
       });
     } finally {
