@@ -37,6 +37,9 @@ export default defineConfig({
     // tfjs's pure-JS backend is 3-4× slower than wasm per row with the same float32 math, so it checks
     // the first 8 texts only (its top-1 is over 8 texts: coarse); that keeps the run under a minute.
     { name: 'tfjs-cpu', batch: 8, maxCases: 8 },
+    // tfjs's native backend needs @tensorflow/tfjs-node, whose install downloads libtensorflow: not a
+    // dependency here. Optional: its cells run where it is installed and are skipped, saying why, elsewhere.
+    { name: 'tfjs-node', batch: 50, optional: true },
     // TFLite's inputs are fixed [1, 128]: the session runs one row at a time whatever the batch.
     { name: 'litert' },
     // transformers.js runs the same ONNX files through its own onnxruntime-node, offline.

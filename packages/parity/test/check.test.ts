@@ -1,6 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildFixtures } from '@bert-parity/fixtures';
+import { argmaxRows } from '@bert-parity/metrics';
+import { BertTokenizer, Vocabulary } from '@bert-parity/tokenizer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
 import type { ModelCell, ParityReport } from '../src/report/types.ts';
@@ -34,6 +37,11 @@ function configFile(config: unknown): string {
   writeFileSync(path, JSON.stringify(config));
   return path;
 }
+
+const tfjsNodeInstalled = await import('@tensorflow/tfjs-node' as string).then(
+  () => true,
+  () => false,
+);
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as ParityReport;
 const modelCell = (r: ParityReport, id: string) => r.cells.find((c) => c.id === id) as ModelCell;
@@ -265,5 +273,57 @@ describe('bert-parity check', () => {
     expect(r.reference.description).toMatch(/^onnx-float32 on onnx \(onnxruntime-node /);
     expect(modelCell(r, 'onnx-float32@onnx/host').outputs.every((o) => o.stats.relL2 === 0)).toBe(true);
     expect(modelCell(r, 'tflite-float32@litert/host').outputs.every((o) => o.stats.relL2 > 0)).toBe(true);
+  });
+
+  it.skipIf(tfjsNodeInstalled)(
+    'an optional runtime that cannot load is skipped (exit 0); a required one is an error (exit 2)',
+    async () => {
+      const json = join(dir, 'optional.json');
+      const variants = [{ fixture: 'tfjs-float32' }];
+      const optional = configFile({ ...base, variants, runtimes: [{ name: 'tfjs-node', optional: true }] });
+      expect((await run('check', '--config', optional, '--json', json)).code).toBe(0);
+      const skipped = modelCell(readJson(json), 'tfjs-float32@tfjs-node/host');
+      expect(skipped.status).toBe('skipped');
+      expect(skipped.error?.code).toBe('E_RUNTIME_UNAVAILABLE');
+      const required = configFile({ ...base, variants, runtimes: [{ name: 'tfjs-node' }] });
+      expect((await run('check', '--config', required, '--json', json)).code).toBe(2);
+      expect(modelCell(readJson(json), 'tfjs-float32@tfjs-node/host').status).toBe('error');
+    },
+  );
+
+  it('labelled inputs add task accuracy per cell, computed against the same labels for the reference', async () => {
+    // Labels: the float64 reference's own argmax for 4 texts and a wrong class for 2, so the reference's
+    // accuracy is exactly 4/6 and a float32 model (top-1 agreement 100%) matches it.
+    const corpus = readFileSync(resolve(REPO_ROOT, 'golden/corpus.dev.jsonl'), 'utf8').split('\n');
+    const texts = corpus.slice(0, 6).map((l) => (JSON.parse(l) as { text: string }).text);
+    const fixtures = await buildFixtures();
+    const tok = new BertTokenizer(Vocabulary.fromFile(base.tokenizer.vocab));
+    const labels = texts.map((text, i) => {
+      const e = tok.encode(text, null, { maxSeqLength: 32 });
+      const logits = fixtures.reference.forward({
+        batch: 1,
+        seqLength: 32,
+        inputIds: e.ids,
+        attentionMask: e.attentionMask,
+        tokenTypeIds: e.typeIds,
+      }).logits;
+      const best = argmaxRows(logits, fixtures.config.numLabels)[0] as number;
+      return { text, label: i < 4 ? best : (best + 1) % fixtures.config.numLabels };
+    });
+    const labelsPath = join(dir, 'labels.jsonl');
+    writeFileSync(labelsPath, labels.map((l) => JSON.stringify(l)).join('\n'));
+    const json = join(dir, 'labelled.json');
+    const config = configFile({
+      ...base,
+      variants: [{ fixture: 'onnx-float32' }],
+      runtimes: [{ name: 'onnx' }],
+      inputs: { labels: labelsPath, count: 6, maxSeqLength: 32 },
+    });
+    expect((await run('check', '--config', config, '--json', json)).code).toBe(0);
+    expect(modelCell(readJson(json), 'onnx-float32@onnx/host').accuracy).toEqual({
+      value: 4 / 6,
+      reference: 4 / 6,
+      delta: 0,
+    });
   });
 });

@@ -53,7 +53,14 @@ describe('parity config', () => {
       'hf-float16',
       'hf-int8',
     ]);
-    expect(c.runtimes.map((r) => r.name)).toEqual(['onnx', 'tfjs-wasm', 'tfjs-cpu', 'litert', 'transformers']);
+    expect(c.runtimes.map((r) => r.name)).toEqual([
+      'onnx',
+      'tfjs-wasm',
+      'tfjs-cpu',
+      'tfjs-node',
+      'litert',
+      'transformers',
+    ]);
     expect(Object.keys(c.bounds).sort()).toEqual(['float16', 'float32', 'int8', 'uint8']);
     expect(c.bounds.int8?.logits).toEqual({ relL2: 4e-2, cosineMin: 0.999, top1AgreementMin: 0.85 });
   });
@@ -68,7 +75,7 @@ describe('parity config', () => {
   it('names an unknown runtime with the allowed ones', () => {
     const e = configError({ ...minimal, runtimes: [{ name: 'onnx' }, { name: 'tensorrt' }] });
     expect(e.message).toContain(
-      'runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"litert"|"transformers" (got "tensorrt")',
+      'runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"tfjs-node"|"litert"|"transformers" (got "tensorrt")',
     );
   });
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * both go through this schema, so every mistake is reported with its path in the config.
  */
 
-export const RUNTIME_NAMES = ['onnx', 'tfjs-wasm', 'tfjs-cpu', 'litert', 'transformers'] as const;
+export const RUNTIME_NAMES = ['onnx', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-node', 'litert', 'transformers'] as const;
 export const PLATFORM_NAMES = ['host', 'android'] as const;
 export const PRECISIONS = ['float32', 'float16', 'int8', 'uint8', 'mixed'] as const;
 export const FORMATS = ['onnx', 'tfjs-graph', 'tflite', 'hf-dir'] as const;

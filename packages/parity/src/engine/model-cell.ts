@@ -116,8 +116,10 @@ export async function runModelCell(
     if (accuracy !== undefined) cell.accuracy = accuracy;
     cell.status = results.every((r) => r.pass) ? 'pass' : 'fail';
   } catch (e) {
-    cell.status = 'error';
     cell.error = errorOf(e);
+    // A runtime marked optional (e.g. tfjs-node, whose install needs a download) may be absent: skipped.
+    const absent = plan.runtime.optional && cell.error.code === 'E_RUNTIME_UNAVAILABLE';
+    cell.status = absent ? 'skipped' : 'error';
   }
   cell.wallMs = performance.now() - start;
   return cell;

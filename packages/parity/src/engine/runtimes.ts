@@ -10,6 +10,7 @@ export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, readonly ModelFormat[
   onnx: ['onnx'],
   'tfjs-wasm': ['tfjs-graph'],
   'tfjs-cpu': ['tfjs-graph'],
+  'tfjs-node': ['tfjs-graph'],
   litert: ['tflite'],
   transformers: ['hf-dir'],
 };
@@ -22,6 +23,8 @@ async function create(name: RuntimeName): Promise<RuntimeAdapter> {
       return new (await import('@bert-parity/runtime-tfjs')).TfjsAdapter('wasm');
     case 'tfjs-cpu':
       return new (await import('@bert-parity/runtime-tfjs')).TfjsAdapter('cpu');
+    case 'tfjs-node':
+      return new (await import('@bert-parity/runtime-tfjs')).TfjsAdapter('node');
     case 'litert':
       return new (await import('@bert-parity/runtime-litert')).LiteRtAdapter();
     case 'transformers':
