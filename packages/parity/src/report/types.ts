@@ -31,7 +31,7 @@ export interface ModelCell {
   latency?: { medianMs: number; p90Ms: number; runs: number; batch: number };
   /** When the inputs carry labels: task accuracy of this cell and of the reference. */
   accuracy?: { value: number; reference: number; delta: number };
-  /** Wall time of the cell, and the part spent inside the runtime's run calls. */
+  /** Wall time of the cell, and the part spent inside the runtime (loading it, opening the session, runs). */
   wallMs: number;
   runtimeMs: number;
   /** Change since a baseline report (--baseline), per output: relL2 now − relL2 then. */
