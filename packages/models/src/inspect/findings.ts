@@ -3,9 +3,11 @@ import { factsOf } from '../artifact/facts.ts';
 import type { HfFacts } from '../hf/reader.ts';
 import type { OnnxFacts } from '../onnx/reader.ts';
 import { STANDARD_ONNX_DOMAINS } from '../onnx/reader.ts';
+import type { TfjsFacts } from '../tfjs/reader.ts';
 import type { TfliteFacts } from '../tflite/artifact.ts';
 import { compareVersions, opVersionStatus } from '../tflite/runtime-versions.ts';
 import type { Target } from './targets.ts';
+import { TFJS_CONVERTER_OPS, TFJS_CONVERTER_VERSION } from './tfjs-ops.generated.ts';
 
 export interface InspectOptions {
   readonly target?: Target;
@@ -28,6 +30,7 @@ export function inspectFindings(artifact: ModelArtifact, options: InspectOptions
     ...attentionOutputs(artifact),
     ...tfliteOps(artifact, options.target),
     ...onnxOps(artifact, options.target),
+    ...tfjsOps(artifact, options.target),
     ...ioDtypes(artifact, options.target),
     ...dynamicShapes(artifact, options.target),
     ...embeddingRows(artifact, options),
@@ -218,6 +221,44 @@ function onnxOps(a: ModelArtifact, target: Target | undefined): Finding[] {
     );
   }
   return out;
+}
+
+const TFJS_OPS: ReadonlySet<string> = new Set(TFJS_CONVERTER_OPS);
+
+/**
+ * TF.js graph-model ops (top-level nodes and library function bodies) that tfjs-converter maps to no kernel:
+ * the model loads, then execute throws "Unknown op 'X'" when such a node runs. Checked for every TF.js model
+ * (tfjs is the only runtime that loads the format), with or without a tfjs target, but not when the target is
+ * another runtime (TARGET_FORMAT already says it does not load the model). The op list is tfjs-converter
+ * 4.22.0's (tfjs-ops.generated.ts); for a tfjs target of a newer minor release it is a warning, since newer
+ * releases may map more ops.
+ */
+function tfjsOps(a: ModelArtifact, target: Target | undefined): Finding[] {
+  if (a.format !== 'tfjs-graph' || (target !== undefined && target.runtime !== 'tfjs')) return [];
+  const fns = (a.metadata.tfjs as TfjsFacts | undefined)?.functionOps ?? [];
+  const missing = new Map<string, { nodes: number; where: string[] }>();
+  const add = (op: string, count: number, where: string): void => {
+    if (TFJS_OPS.has(op)) return;
+    const m = missing.get(op) ?? { nodes: 0, where: [] };
+    m.nodes += count;
+    m.where.push(where);
+    missing.set(op, m);
+  };
+  for (const op of a.ops) add(op.name, op.count, 'the graph');
+  for (const op of fns) add(op.name, op.count, `function ${op.functions.join(', ')}`);
+  if (missing.size === 0) return [];
+  // Minor releases add op mappings; a patch release of the same minor is taken to map the same ops.
+  const minor = (v: string): string => v.split('.').slice(0, 2).join('.');
+  const newer = target !== undefined && compareVersions(minor(target.version), minor(TFJS_CONVERTER_VERSION)) > 0;
+  const who = target?.label ?? 'TF.js';
+  return [...missing].map(([op, m]) =>
+    finding(
+      'TFJS_UNSUPPORTED_OP',
+      newer ? 'warning' : 'error',
+      `op ${op} (${m.nodes} ${m.nodes === 1 ? 'node' : 'nodes'}, in ${m.where.join(' and ')}) has no kernel mapping in tfjs-converter ${TFJS_CONVERTER_VERSION}${newer ? ` (${who} may have added one)` : ''}: ${who} loads the model, then execute fails with "Unknown op '${op}'" when the node runs`,
+      `reconvert so ${op} lowers to ops TF.js maps (e.g. without the TF feature that emits it), or register a kernel with tf.registerOp('${op}', …) before loading`,
+    ),
+  );
 }
 
 function ioSpecs(a: ModelArtifact): TensorSpec[] {

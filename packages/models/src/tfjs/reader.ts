@@ -37,6 +37,15 @@ export interface TfjsFacts {
   readonly shards: readonly string[];
   /** Manifest quantization dtypes in use (tfjs-converter --quantize_float16/uint8/uint16). */
   readonly quantization: readonly string[];
+  /**
+   * Ops of the nodes inside modelTopology.library.function bodies (control flow v2 branches and loop bodies),
+   * with the function names they occur in; modelTopology.node ops are the artifact's `ops`.
+   */
+  readonly functionOps: readonly {
+    readonly name: string;
+    readonly count: number;
+    readonly functions: readonly string[];
+  }[];
 }
 
 interface ManifestWeight {
@@ -72,7 +81,7 @@ export function readTfjs(path: string, bytes: Uint8Array): ModelArtifact {
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     fail('E_MODEL_CORRUPT', 'model.json is not a JSON object');
-  const topology = json.modelTopology as { node?: unknown } | undefined;
+  const topology = json.modelTopology as { node?: unknown; library?: unknown } | undefined;
   const nodes = Array.isArray(topology?.node)
     ? (topology.node as unknown[])
     : fail('E_MODEL_CORRUPT', 'modelTopology.node is missing; expected a graph model');
@@ -209,6 +218,7 @@ export function readTfjs(path: string, bytes: Uint8Array): ModelArtifact {
     weights: weights.size,
     shards: shards.map((s) => s.path),
     quantization: [...quantization],
+    functionOps: libraryOps(topology?.library),
   };
   const files = [{ path, bytes: bytes.byteLength }, ...shards];
   return {
@@ -227,6 +237,30 @@ export function readTfjs(path: string, bytes: Uint8Array): ModelArtifact {
 
 export function readTfjsFile(path: string): ModelArtifact {
   return readTfjs(path, readFileSync(path));
+}
+
+/**
+ * Counts the ops of library.function[].nodeDef[] (tfjs-converter maps these as well as the top-level nodes).
+ * Entries without a string op are skipped: tfjs does not run a function it cannot parse either way.
+ */
+function libraryOps(library: unknown): TfjsFacts['functionOps'] {
+  const fns = (library as { function?: unknown } | null | undefined)?.function;
+  if (!Array.isArray(fns)) return [];
+  const byOp = new Map<string, { count: number; functions: Set<string> }>();
+  fns.forEach((f, fi) => {
+    const fn = f as { signature?: { name?: unknown }; nodeDef?: unknown } | null;
+    const fname = typeof fn?.signature?.name === 'string' ? fn.signature.name : `function[${fi}]`;
+    if (!Array.isArray(fn?.nodeDef)) return;
+    for (const n of fn.nodeDef as unknown[]) {
+      const op = (n as { op?: unknown } | null)?.op;
+      if (typeof op !== 'string') continue;
+      const entry = byOp.get(op) ?? { count: 0, functions: new Set<string>() };
+      entry.count += 1;
+      entry.functions.add(fname);
+      byOp.set(op, entry);
+    }
+  });
+  return [...byOp].map(([name, e]) => ({ name, count: e.count, functions: [...e.functions] }));
 }
 
 /** "name:1" and "^name" (control input) both refer to node "name". */
