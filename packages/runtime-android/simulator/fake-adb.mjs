@@ -32,6 +32,8 @@ import { basename, dirname, join } from 'node:path';
  *   fail?: FailInjection,
  *   missingOutput?: string,
  *   malformedResult?: 'not-json' | 'bad-schema',
+ *   runnerHangs?: boolean,
+ *   runnerCrash?: 'process' | { exception: string, message: string },
  * }} Injection
  * @typedef {{ root: string, devices: FakeDevice[], runner: { component: string, command: string[] }, inject?: Injection }} FakeConfig
  * @typedef {{ counts: Record<string, number>, failed: number, gone: string[] }} FakeState
@@ -220,6 +222,32 @@ function instrument(
       `INSTRUMENTATION_STATUS: Error=Unable to find instrumentation info for: ComponentInfo{${component}}\nINSTRUMENTATION_STATUS_CODE: -1\n`,
     );
     die(`android.util.AndroidException: INSTRUMENTATION_FAILED: ${component}`);
+  }
+  if (inject.runnerHangs === true) {
+    // The runner starts and never finishes (a wedged interpreter); am waits for it (-w), and so does adb.
+    // It is a child of this process, in its process group; both record their pids so tests can check
+    // that killing the group took the runner too.
+    writeFileSync(join(config.root, 'hung.pid'), String(process.pid));
+    const pidFile = JSON.stringify(join(config.root, 'runner.pid'));
+    spawnSync(process.execPath, [
+      '-e',
+      `require('node:fs').writeFileSync(${pidFile}, String(process.pid)); setInterval(() => {}, 1 << 30);`,
+    ]);
+    die('fake adb: the hanging runner exited; expected it to be killed with the process group');
+  }
+  const crash = inject.runnerCrash;
+  if (crash !== undefined) {
+    // What am prints when the instrumented process goes away before finishing (result code 0, i.e.
+    // RESULT_CANCELED). A process death (a signal in native code, the low-memory killer) reports only
+    // shortMsg "Process crashed."; an uncaught Java exception reports its class as shortMsg and
+    // "class: message" as longMsg. Recent am prints the result keys sorted, so longMsg comes first.
+    if (crash === 'process') out('INSTRUMENTATION_RESULT: shortMsg=Process crashed.\n');
+    else {
+      out(`INSTRUMENTATION_RESULT: longMsg=${crash.exception}: ${crash.message}\n`);
+      out(`INSTRUMENTATION_RESULT: shortMsg=${crash.exception}\n`);
+    }
+    out('INSTRUMENTATION_CODE: 0\n');
+    return;
   }
   const [exe = process.execPath, ...pre] = config.runner.command;
   const facts = JSON.stringify(device.props ?? {});

@@ -27,6 +27,17 @@ export interface Injection {
   missingOutput?: string;
   /** result.json is cut short (not-json) or has a field of the wrong type (bad-schema). */
   malformedResult?: 'not-json' | 'bad-schema';
+  /**
+   * `am instrument` starts a runner that never finishes; the fake writes its own pid to <root>/hung.pid
+   * and the runner's to <root>/runner.pid.
+   */
+  runnerHangs?: boolean;
+  /**
+   * The runner dies during `am instrument`, and am prints what it prints then: `process` for a process
+   * death (shortMsg "Process crashed." only), or an uncaught Java exception (shortMsg the class, longMsg
+   * "class: message").
+   */
+  runnerCrash?: 'process' | { exception: string; message: string };
 }
 
 export const FAKE_ADB = fileURLToPath(new URL('./fake-adb.mjs', import.meta.url));

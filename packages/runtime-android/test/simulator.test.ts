@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NamedTensors } from '@bert-parity/core';
 import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
@@ -8,7 +8,7 @@ import { LiteRtAdapter } from '@bert-parity/runtime-litert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../simulator/index.ts';
 import { AndroidAdapter, type AndroidSession } from '../src/index.ts';
-import { coded } from './helpers.ts';
+import { coded, processGone } from './helpers.ts';
 
 const fixtures = await buildFixtures();
 const { config } = fixtures;
@@ -140,6 +140,45 @@ describe('AndroidAdapter over the simulator (fake adb + LiteRT.js runner)', () =
     expect(e3.message).toMatch(/failed with exit code 1: error: closed$/);
   });
 
+  it.each([
+    ['a process death', 'process', 'Process crashed.'],
+    [
+      'an uncaught exception',
+      { exception: 'java.lang.OutOfMemoryError', message: 'Failed to allocate a 536870928 byte allocation' },
+      'java.lang.OutOfMemoryError: Failed to allocate a 536870928 byte allocation',
+    ],
+  ] as const)(
+    'a runner crash (%s) in am instrument: E_DEVICE_RUNNER with what am reported',
+    async (_, runnerCrash, said) => {
+      sim.inject({ runnerCrash });
+      const e = await coded(session.run(feeds));
+      expect(e.code).toBe('E_DEVICE_RUNNER');
+      expect(e.message).toBe(
+        `runner dev.bertparity.runner/.ParityInstrumentation on emulator-5554: the runner crashed: ${said}`,
+      );
+      expect(e.details).toMatchObject({
+        serial: 'emulator-5554',
+        output: expect.stringMatching(/INSTRUMENTATION_CODE: 0\n$/),
+      });
+      // The host stops at am's answer: nothing is pulled from a run that has no result.
+      expect(sim.counts()).toMatchObject({ instrument: 1 });
+      expect(sim.counts()).not.toHaveProperty('pull');
+      await stillWorks();
+    },
+  );
+
+  it('a GPU delegate the device rejects: E_RUNTIME_UNAVAILABLE at open, naming the delegate; nothing is left behind', async () => {
+    sim.inject({});
+    const before = readdirSync(runDir());
+    const e = await coded(new AndroidAdapter({ env: sim.env }).open(float32, { delegate: 'gpu' }));
+    expect(e.code).toBe('E_RUNTIME_UNAVAILABLE');
+    expect(e.message).toBe(
+      'the runner on emulator-5554 (sdk_gphone64_x86_64, gpu): E_RUNTIME_UNAVAILABLE: delegate gpu is not available in the simulator (LiteRT.js wasm only); expected xnnpack or cpu',
+    );
+    expect(e.details).toMatchObject({ delegate: 'gpu' });
+    expect(readdirSync(runDir())).toEqual(before);
+  });
+
   it('an error the device runtime reports keeps its code: an unresolved custom op is E_RUNTIME_OP', async () => {
     sim.inject({});
     const adapter = new AndroidAdapter({ env: sim.env });
@@ -180,5 +219,29 @@ describe('AndroidAdapter over the simulator (fake adb + LiteRT.js runner)', () =
       'tflite-float32@litert/host': 'pass',
     });
     sim.inject({});
+  });
+
+  // Last: a timed-out open leaves its run folder on the device (the adapter sends a stuck device nothing more).
+  it('a runner that hangs in am instrument is killed with its process group after runMs: E_DEVICE_TIMEOUT; a fresh session works', async () => {
+    sim.inject({ runnerHangs: true });
+    const started = performance.now();
+    const e = await coded(new AndroidAdapter({ env: sim.env, timeouts: { runMs: 1000 } }).open(float32));
+    expect(e.code).toBe('E_DEVICE_TIMEOUT');
+    expect(e.message).toMatch(
+      /^adb command ".*fake-adb\.mjs -s emulator-5554 shell am instrument -w -e request '\/data\/local\/tmp\/bert-parity\/bp-[^/]+\/describe\/request\.json' dev\.bertparity\.runner\/\.ParityInstrumentation" did not finish within 1000 ms and was killed$/,
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+    // The fake adb and the runner it started both recorded their pids; killing the group ended both.
+    for (const file of ['hung.pid', 'runner.pid']) {
+      const pid = Number(readFileSync(join(sim.root, file), 'utf8'));
+      expect(await processGone(pid), `${file}: pid ${pid} still running`).toBe(true);
+    }
+    sim.inject({});
+    const fresh = await new AndroidAdapter({ env: sim.env }).open(float32);
+    try {
+      expect(worstDrift(bertDrift(await fresh.run(feeds), fixtures, one))).toBeLessThan(1e-5);
+    } finally {
+      await fresh.close();
+    }
   });
 });
