@@ -9,7 +9,13 @@ import {
   type RuntimeAdapter,
   type TensorSpec,
 } from '@bert-parity/core';
-import { type AdapterOptions, artifactIdsInput, artifactVocabSize, requireFormat } from '@bert-parity/runtime-base';
+import {
+  type AdapterOptions,
+  artifactIdsInput,
+  artifactVocabSize,
+  availableWhen,
+  requireFormat,
+} from '@bert-parity/runtime-base';
 import { Adb } from './adb.ts';
 import { AndroidDevice, DEFAULT_TIMEOUTS, type Timeouts } from './device.ts';
 import { parseDevices, selectDevice } from './devices.ts';
@@ -77,13 +83,8 @@ export class AndroidAdapter implements RuntimeAdapter {
     return new AndroidDevice(adb, listed.serial, this.timeouts, retries);
   }
 
-  async available(): Promise<Availability> {
-    try {
-      await this.selectDevice();
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, reason: e instanceof ParityError ? e.toString() : String(e) };
-    }
+  available(): Promise<Availability> {
+    return availableWhen(() => this.selectDevice());
   }
 
   async open(model: ModelArtifact, options: AndroidSessionOptions = {}): Promise<AndroidSession> {

@@ -1,6 +1,6 @@
 export { type Binding, bindPorts } from './binding.ts';
 export { type BertFeedInput, bertFeeds, encodingFeeds } from './feeds.ts';
-export { importRuntime, packageRoot, packageVersion, runtimeError } from './load.ts';
+export { availableWhen, importRuntime, packageRoot, packageVersion, runtimeError } from './load.ts';
 export {
   type AdapterOptions,
   artifactIdsInput,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ParityError } from '@bert-parity/core';
+import { type Availability, ParityError } from '@bert-parity/core';
 
 /**
  * Imports a runtime lazily and turns a failure into E_RUNTIME_UNAVAILABLE naming the package and the
@@ -64,4 +64,14 @@ export function runtimeError(
   if (cause instanceof ParityError) return cause;
   const message = cause instanceof Error ? cause.message : String(cause);
   return new ParityError(code, `${what}: ${message}`, { cause, details });
+}
+
+/** An adapter's available(): ok when its runtime loads, else the reason it cannot, with its code (never throws). */
+export async function availableWhen(load: () => Promise<unknown>): Promise<Availability> {
+  try {
+    await load();
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reason: e instanceof ParityError ? e.toString() : e instanceof Error ? e.message : String(e) };
+  }
 }

@@ -12,6 +12,7 @@ import {
   type AdapterOptions,
   artifactIdsInput,
   artifactVocabSize,
+  availableWhen,
   BaseSession,
   importRuntime,
   packageVersion,
@@ -132,13 +133,8 @@ export class LiteRtAdapter implements RuntimeAdapter {
   readonly name = LITERT_RUNTIME_NAME;
   readonly formats = ['tflite'] as const;
 
-  async available(): Promise<Availability> {
-    try {
-      await load();
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, reason: (e as Error).message };
-    }
+  available(): Promise<Availability> {
+    return availableWhen(() => load());
   }
 
   /** Bytes of wasm linear memory in use (for the bounded-memory tests). */

@@ -14,6 +14,7 @@ import {
   type AdapterOptions,
   artifactIdsInput,
   artifactVocabSize,
+  availableWhen,
   BaseSession,
   importRuntime,
   packageVersion,
@@ -120,13 +121,8 @@ export class OnnxAdapter implements RuntimeAdapter {
   readonly name = ONNX_RUNTIME_NAME;
   readonly formats = ['onnx'] as const;
 
-  async available(): Promise<Availability> {
-    try {
-      await loadOrt();
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, reason: (e as Error).message };
-    }
+  available(): Promise<Availability> {
+    return availableWhen(() => loadOrt());
   }
 
   async open(model: ModelArtifact, options: AdapterOptions = {}): Promise<OnnxSession> {

@@ -12,6 +12,7 @@ import {
   type AdapterOptions,
   artifactIdsInput,
   artifactVocabSize,
+  availableWhen,
   BaseSession,
   importRuntime,
   packageVersion,
@@ -118,8 +119,8 @@ export class TfjsAdapter implements RuntimeAdapter {
     this.name = `${TFJS_RUNTIME_NAME}-${backend}`;
   }
 
-  async available(): Promise<Availability> {
-    try {
+  available(): Promise<Availability> {
+    return availableWhen(async () => {
       await importRuntime('@tensorflow/tfjs-core', () => loadTfjs());
       if (this.backend === 'node') {
         await importRuntime(
@@ -128,10 +129,7 @@ export class TfjsAdapter implements RuntimeAdapter {
           'an optional peer: its install downloads libtensorflow, so it is not installed by default',
         );
       }
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, reason: (e as Error).message };
-    }
+    });
   }
 
   async open(model: ModelArtifact, options: AdapterOptions = {}): Promise<TfjsSession> {

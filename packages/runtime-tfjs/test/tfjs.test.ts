@@ -80,7 +80,7 @@ describe('runtime-tfjs', () => {
     const a = await node.available();
     expect(a.ok).toBe(false);
     expect(a.ok ? '' : a.reason).toMatch(
-      /^@tensorflow\/tfjs-node cannot be loaded: .*Cannot find (package|module) '@tensorflow\/tfjs-node'.* \(an optional peer: its install downloads libtensorflow/,
+      /^E_RUNTIME_UNAVAILABLE: @tensorflow\/tfjs-node cannot be loaded: .*Cannot find (package|module) '@tensorflow\/tfjs-node'.* \(an optional peer: its install downloads libtensorflow/,
     );
     const e = await coded(node.open(fixtureArtifact(fixtures, 'tfjs-graph', 'float32')));
     expect(e.code).toBe('E_RUNTIME_UNAVAILABLE');

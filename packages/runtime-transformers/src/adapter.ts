@@ -14,6 +14,7 @@ import {
   type AdapterOptions,
   artifactIdsInput,
   artifactVocabSize,
+  availableWhen,
   BaseSession,
   importRuntime,
   requireFormat,
@@ -158,13 +159,8 @@ export class TransformersAdapter implements RuntimeAdapter {
   readonly name = TRANSFORMERS_RUNTIME_NAME;
   readonly formats = ['hf-dir', 'onnx'] as const;
 
-  async available(): Promise<Availability> {
-    try {
-      await load();
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, reason: (e as Error).message };
-    }
+  available(): Promise<Availability> {
+    return availableWhen(() => load());
   }
 
   /**
