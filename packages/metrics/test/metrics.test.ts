@@ -1,4 +1,5 @@
-import { isParityError, ParityError } from '@bert-parity/core';
+import { isParityError } from '@bert-parity/core';
+import { thrown } from '@bert-parity/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   accuracyChange,
@@ -21,16 +22,6 @@ import {
 import type { DriftStats } from '../src/types.ts';
 
 const t = float64Tensor;
-
-function thrown(fn: () => unknown): ParityError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ParityError) return error;
-    throw error;
-  }
-  throw new Error('expected a ParityError');
-}
 
 describe('measure: hand-computed numbers', () => {
   // a = [1, 2, 3, 4], r = [1, 2, 3, 5]: one element off by 1.

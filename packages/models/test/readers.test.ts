@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isParityError, type ParityError } from '@bert-parity/core';
+import { thrown } from '@bert-parity/core/testing';
 import { Builder } from 'flatbuffers';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
@@ -16,16 +16,6 @@ import {
   type TfliteFacts,
 } from '../src/index.ts';
 import { tempDir, tinyOnnx, tinyTfjsDir, tinyTflite, writeFiles } from './helpers/tiny.ts';
-
-function thrown(fn: () => unknown): ParityError {
-  try {
-    fn();
-  } catch (error) {
-    if (isParityError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ParityError');
-}
 
 describe('TFLite reader', () => {
   it('reads signature, shape_signature, quantization, opcodes, metadata and the embedding table', () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ParityError } from '@bert-parity/core';
+import { thrown } from '@bert-parity/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   escapeXml,
@@ -20,16 +20,6 @@ import { runCli as run } from './helpers/cli.ts';
 import { modelCell, sampleCells, sampleReport, tokenizerCell } from './report-fixtures.ts';
 
 const XSD = resolve(import.meta.dirname, 'report-data/junit.xsd');
-
-function thrown(fn: () => unknown): ParityError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ParityError) return error;
-    throw error;
-  }
-  throw new Error('expected a ParityError');
-}
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'bp-report-'));

@@ -1,15 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { isParityError, type ParityError } from '@bert-parity/core';
-
-/** The ParityError a promise rejects with (fails the test if it resolves or throws something else). */
-export async function coded(p: Promise<unknown>): Promise<ParityError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!isParityError(e)) throw new Error(`expected a ParityError, got ${String(e)}`);
-  return e;
-}
 
 /**
  * Whether process `pid` has ended within `waitMs`. A zombie counts as ended: a killed grandchild is
@@ -39,3 +28,5 @@ function alive(pid: number): boolean {
     return false; // gone between the two checks
   }
 }
+
+export { coded } from '@bert-parity/core/testing';

@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { isParityError, type ModelArtifact, type NamedTensors, type ParityError } from '@bert-parity/core';
+import type { ModelArtifact, NamedTensors } from '@bert-parity/core';
 import type { BertInputs, FixtureFile, Fixtures } from '@bert-parity/fixtures';
 import { float64Tensor, measure, paddingKeep } from '@bert-parity/metrics';
 import { loadModelSync } from '@bert-parity/models';
@@ -57,12 +57,4 @@ export function rssBytes(): number {
   return process.memoryUsage().rss;
 }
 
-/** The ParityError a promise rejects with; anything else (or no rejection) fails the test. */
-export async function coded(p: Promise<unknown>): Promise<ParityError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!isParityError(e)) throw new Error(`expected a ParityError, got ${String(e)}`);
-  return e;
-}
+export { coded } from '@bert-parity/core/testing';
