@@ -2,7 +2,7 @@
 // @ts-check
 /**
  * A stand-in for the `adb` client, for tests: same argv, same output shapes and exit codes as adb 1.0.41
- * for the commands the adapter uses (devices -l, -s SERIAL shell getprop|mkdir|rm|am instrument, push,
+ * for the commands the adapter uses (devices -l, -s SERIAL shell getprop|mkdir|rm|am instrument|am force-stop, push,
  * pull, version). Each device's file system is a folder on the host (<root>/<serial>/<absolute path>);
  * `am instrument` runs the host runner (LiteRT.js) on the request, as the APK would on a phone.
  *
@@ -74,6 +74,7 @@ const kind = command === 'shell' ? shellKind(rest.join(' ')) : command;
 /** The last command of a shell line (`rm -rf a && mkdir -p b` is a mkdir). @param {string} line */
 function shellKind(line) {
   if (line.startsWith('am instrument')) return 'instrument';
+  if (line.startsWith('am force-stop')) return 'force-stop';
   const last = line.split('&&').pop() ?? '';
   return last.trim().split(/\s+/)[0] ?? '';
 }
@@ -205,6 +206,18 @@ function shell(device, argv, onHost) {
     instrument(device, a, onHost);
     return;
   }
+  if (cmd === 'am' && a[0] === 'force-stop') {
+    // Kills the app's process if one is running (the hanging runner records its pid); silent either way.
+    const pidFile = join(config.root, 'runner.pid');
+    if (a[1] === config.runner.component.split('/')[0] && existsSync(pidFile)) {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    return;
+  }
   die(`/system/bin/sh: ${cmd}: not found`, 127);
 }
 
@@ -225,15 +238,16 @@ function instrument(
   }
   if (inject.runnerHangs === true) {
     // The runner starts and never finishes (a wedged interpreter); am waits for it (-w), and so does adb.
-    // It is a child of this process, in its process group; both record their pids so tests can check
-    // that killing the group took the runner too.
+    // On a device the runner is not adb's child: killing the local adb leaves it running. So it runs in a
+    // session of its own (setsid) and only `am force-stop` ends it. Both record their pids for the tests.
     writeFileSync(join(config.root, 'hung.pid'), String(process.pid));
     const pidFile = JSON.stringify(join(config.root, 'runner.pid'));
-    spawnSync(process.execPath, [
+    spawnSync('setsid', [
+      process.execPath,
       '-e',
       `require('node:fs').writeFileSync(${pidFile}, String(process.pid)); setInterval(() => {}, 1 << 30);`,
     ]);
-    die('fake adb: the hanging runner exited; expected it to be killed with the process group');
+    die('fake adb: the hanging runner exited; expected only am force-stop to end it');
   }
   const crash = inject.runnerCrash;
   if (crash !== undefined) {
@@ -251,7 +265,9 @@ function instrument(
   }
   const [exe = process.execPath, ...pre] = config.runner.command;
   const facts = JSON.stringify(device.props ?? {});
-  const run = spawnSync(exe, [...pre, onHost(request), join(config.root, device.serial), facts], { encoding: 'utf8' });
+  const run = spawnSync(exe, [...pre, onHost(request), join(config.root, device.serial), facts, component], {
+    encoding: 'utf8',
+  });
   if (run.status !== 0) {
     out(
       `INSTRUMENTATION_RESULT: shortMsg=Process crashed.\nINSTRUMENTATION_RESULT: longMsg=${(run.stderr || run.error?.message || '').split('\n')[0]}\nINSTRUMENTATION_CODE: 0\n`,
@@ -272,5 +288,10 @@ function instrument(
     result.latencyMs = 'fast';
     writeFileSync(resultFile, JSON.stringify(result));
   }
-  out('INSTRUMENTATION_RESULT: status=done\nINSTRUMENTATION_CODE: -1\n');
+  // A runner that reports like am (the Kotlin runner's JVM harness) speaks for itself.
+  out(
+    /INSTRUMENTATION_CODE/.test(run.stdout)
+      ? run.stdout
+      : 'INSTRUMENTATION_RESULT: status=done\nINSTRUMENTATION_CODE: -1\n',
+  );
 }

@@ -75,6 +75,15 @@ export class AndroidDevice {
         0,
       ));
     } catch (e) {
+      if (e instanceof ParityError && e.code === 'E_DEVICE_TIMEOUT') {
+        // Killing the local adb leaves the runner going on the device; stop it so the next run starts clean.
+        const stopped = await this.forceStop(component);
+        throw new ParityError(
+          e.code,
+          `${e.message}; ${stopped ? 'the runner app was force-stopped on the device' : 'force-stopping the runner app on the device failed too'}`,
+          { cause: e, details: { ...e.details, forceStopped: stopped } },
+        );
+      }
       // Newer adb passes am's exit status on: a missing runner then arrives as a failed command.
       const text = e instanceof ParityError && e.code === 'E_DEVICE_COMMAND' ? String(e.details?.stderr ?? '') : '';
       const failure = instrumentationFailure(text);
@@ -91,6 +100,17 @@ export class AndroidDevice {
       });
     }
     return stdout;
+  }
+
+  /** `am force-stop <package>`, best effort (the device may be the reason the run hung). */
+  private async forceStop(component: string): Promise<boolean> {
+    const pkg = component.split('/')[0] ?? component;
+    try {
+      await this.run(['shell', `am force-stop ${q(pkg)}`], this.timeouts.commandMs, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 

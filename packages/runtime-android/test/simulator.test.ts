@@ -222,16 +222,19 @@ describe('AndroidAdapter over the simulator (fake adb + LiteRT.js runner)', () =
   });
 
   // Last: a timed-out open leaves its run folder on the device (the adapter sends a stuck device nothing more).
-  it('a runner that hangs in am instrument is killed with its process group after runMs: E_DEVICE_TIMEOUT; a fresh session works', async () => {
+  it('a runner that hangs in am instrument: adb is killed after runMs (E_DEVICE_TIMEOUT), the app is force-stopped, a fresh session works', async () => {
     sim.inject({ runnerHangs: true });
     const started = performance.now();
     const e = await coded(new AndroidAdapter({ env: sim.env, timeouts: { runMs: 1000 } }).open(float32));
     expect(e.code).toBe('E_DEVICE_TIMEOUT');
     expect(e.message).toMatch(
-      /^adb command ".*fake-adb\.mjs -s emulator-5554 shell am instrument -w -e request '\/data\/local\/tmp\/bert-parity\/bp-[^/]+\/describe\/request\.json' dev\.bertparity\.runner\/\.ParityInstrumentation" did not finish within 1000 ms and was killed$/,
+      /^adb command ".*fake-adb\.mjs -s emulator-5554 shell am instrument -w -e request '\/data\/local\/tmp\/bert-parity\/bp-[^/]+\/describe\/request\.json' dev\.bertparity\.runner\/\.ParityInstrumentation" did not finish within 1000 ms and was killed; the runner app was force-stopped on the device$/,
     );
+    expect(e.details?.forceStopped).toBe(true);
     expect(performance.now() - started).toBeLessThan(5000);
-    // The fake adb and the runner it started both recorded their pids; killing the group ended both.
+    // Killing the process group ended the fake adb; the runner, outside it as on a device, ended only
+    // because the adapter force-stopped the app.
+    expect(sim.counts()['force-stop']).toBe(1);
     for (const file of ['hung.pid', 'runner.pid']) {
       const pid = Number(readFileSync(join(sim.root, file), 'utf8'));
       expect(await processGone(pid), `${file}: pid ${pid} still running`).toBe(true);
