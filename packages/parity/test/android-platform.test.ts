@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createSimulator } from '@bert-parity/runtime-android/simulator';
+import { buildKotlinRunner, createSimulator, findKotlinRunnerTools } from '@bert-parity/runtime-android/simulator';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { REPO_ROOT } from '../src/paths.ts';
@@ -70,4 +70,54 @@ describe('bert-parity check --platform android (simulated device)', () => {
     expect(code).toBe(2);
     sim.inject({});
   });
+});
+
+/**
+ * What .github/workflows/android.yml runs on the emulator, run here against the APK's own Kotlin code on
+ * the JVM (runtime-android's kotlin-runner: host doubles of the Android and TFLite APIs, TFLite numerics
+ * from LiteRT.js): the three TFLite fixtures load, bind their signatures and stay within their bounds.
+ */
+const kotlin = findKotlinRunnerTools();
+const kotlinMissing = 'missing' in kotlin ? kotlin.missing : [];
+if (kotlinMissing.length > 0) console.warn(`Kotlin runner check skipped: missing ${kotlinMissing.join('; ')}`);
+
+describe.skipIf(kotlinMissing.length > 0)('the android workflow check, with the Kotlin runner on the JVM', () => {
+  it('bert-parity check --config android/parity.android.json --platform android: every cell passes', async () => {
+    if (!('tools' in kotlin)) return;
+    const build = await buildKotlinRunner(kotlin.tools);
+    const device = createSimulator({ runnerCommand: build.command });
+    vi.stubEnv('ADB', device.env.ADB);
+    vi.stubEnv('FAKE_ADB_CONFIG', device.env.FAKE_ADB_CONFIG);
+    vi.stubEnv('ADB_SERIAL', '');
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const json = join(dir, 'kotlin.json');
+    try {
+      const code = await main([
+        'check',
+        '--config',
+        resolve(REPO_ROOT, 'android/parity.android.json'),
+        '--platform',
+        'android',
+        '--json',
+        json,
+      ]);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as ParityReport;
+      const cells = report.cells.filter((c) => c.kind !== 'tokenizer');
+      expect(summary({ ...report, cells })).toEqual([
+        'tflite-float32@litert/android pass',
+        'tflite-float16@litert/android pass',
+        'tflite-int8@litert/android pass',
+      ]);
+      expect(code).toBe(0);
+      expect((cells[0] as ModelCell).environment).toMatchObject({
+        deviceRuntime: 'tensorflow-lite (android)',
+        version: expect.stringMatching(/\(host double\)$/),
+      });
+    } finally {
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+      device.dispose();
+    }
+  }, 300_000);
 });

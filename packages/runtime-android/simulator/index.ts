@@ -5,6 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RUNNER_COMPONENT } from '../src/adapter.ts';
 
+export {
+  ANDROID_DIR,
+  buildKotlinRunner,
+  findKotlinRunnerTools,
+  type KotlinRunnerBuild,
+  type KotlinRunnerTools,
+} from './kotlin-runner.ts';
+
 /** A simulated device as `adb devices` lists it and `getprop` describes it. */
 export interface SimDevice {
   serial: string;
@@ -67,7 +75,18 @@ export interface Simulator {
   dispose(): void;
 }
 
-export function createSimulator(options: { devices?: SimDevice[]; inject?: Injection } = {}): Simulator {
+export interface SimulatorOptions {
+  devices?: SimDevice[];
+  inject?: Injection;
+  /**
+   * What `am instrument` runs, given <request on host> <device folder on host> <getprop JSON> <component>:
+   * default the LiteRT.js host runner (host-runner.ts); buildKotlinRunner() gives the APK's own Kotlin
+   * code on the JVM.
+   */
+  runnerCommand?: string[];
+}
+
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const root = mkdtempSync(join(tmpdir(), 'bert-parity-sim-'));
   const devices = (options.devices ?? [{ serial: 'emulator-5554' }]).map((d) => ({
     state: 'device',
@@ -83,7 +102,10 @@ export function createSimulator(options: { devices?: SimDevice[]; inject?: Injec
       JSON.stringify({
         root,
         devices,
-        runner: { component: RUNNER_COMPONENT, command: [process.execPath, '--import', tsx, HOST_RUNNER] },
+        runner: {
+          component: RUNNER_COMPONENT,
+          command: options.runnerCommand ?? [process.execPath, '--import', tsx, HOST_RUNNER],
+        },
         inject,
       }),
     );

@@ -20,7 +20,7 @@ import java.nio.ByteOrder
  */
 class ModelRunner(model: File, delegate: String, threads: Int, private val signature: String?) : Closeable {
     private val delegates = mutableListOf<Delegate>()
-    private lateinit var interpreter: Interpreter
+    private val interpreter: Interpreter
 
     init {
         val options = Interpreter.Options().setNumThreads(threads)
@@ -44,7 +44,7 @@ class ModelRunner(model: File, delegate: String, threads: Int, private val signa
         interpreter = try {
             Interpreter(model, options)
         } catch (e: Exception) {
-            close()
+            closeDelegates()
             // Unresolved ops, op versions the runtime lacks and delegate failures all surface here.
             throw RunnerError("E_RUNTIME_LOAD", "cannot load ${model.name}: ${e.message}")
         }
@@ -118,8 +118,13 @@ class ModelRunner(model: File, delegate: String, threads: Int, private val signa
     }
 
     override fun close() {
-        if (this::interpreter.isInitialized) interpreter.close()
-        delegates.forEach { (it as? Closeable)?.close() }
+        interpreter.close()
+        closeDelegates()
+    }
+
+    // Delegates outlive the interpreter that uses them, so they are closed after it.
+    private fun closeDelegates() {
+        delegates.forEach { it.close() }
         delegates.clear()
     }
 
