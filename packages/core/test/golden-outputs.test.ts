@@ -104,14 +104,16 @@ describe('writeOutputGoldens / readOutputGoldens', () => {
   it('refuses a hand-edited array, naming the file', () => {
     writeOutputGoldens(dir, HEADER, [{ case: 'c1', output: 'o', array: hidden }]);
     const file = join(dir, 'c1.o.npy');
+    const recorded = sha256Hex(readFileSync(file));
     const bytes = readFileSync(file);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
     writeFileSync(file, bytes);
     const loaded = readOutputGoldens(join(dir, 'index.json'));
     const err = caught(() => loaded.load(loaded.index.entries[0] as never));
     expect(isParityError(err, 'E_GOLDEN_STALE')).toBe(true);
-    expect(err.message).toContain(file);
-    expect(err.message).toContain('differs from');
+    expect(err.message).toBe(
+      `${file}: sha256 ${sha256Hex(bytes)} differs from ${recorded} recorded in ${join(dir, 'index.json')}`,
+    );
   });
 
   it('refuses an index whose dtype or shape disagrees with the array', () => {
@@ -120,8 +122,8 @@ describe('writeOutputGoldens / readOutputGoldens', () => {
     index.entries[0].shape = [2, 1];
     writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
     const loaded = readOutputGoldens(join(dir, 'index.json'));
-    expect(caught(() => loaded.load(loaded.index.entries[0] as never)).message).toMatch(
-      /holds float32 \[1, 2\], .* says float32 \[2, 1\]/,
+    expect(caught(() => loaded.load(loaded.index.entries[0] as never)).message).toBe(
+      `${join(dir, 'c1.o.npy')}: holds float32 [1, 2], ${join(dir, 'index.json')} says float32 [2, 1]`,
     );
   });
 

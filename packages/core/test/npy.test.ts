@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeNpy, encodeNpy, isParityError, type NpyArray, type NpyDType } from '../src/index.ts';
+import { thrown } from '../testing/index.ts';
 
 // --- .npy byte sequences written by hand from the format description ----------------------------------
 // prefix: \x93NUMPY, major, minor, header length (u16 LE in 1.0, u32 LE in 2.0/3.0); then the header dict,
@@ -227,11 +228,9 @@ describe('encodeNpy', () => {
     ];
     for (const [array, message] of attempts) {
       expect(() => encodeNpy(array, { source: 'x.npy' })).toThrow(message);
-      try {
-        encodeNpy(array);
-      } catch (err) {
-        expect(isParityError(err, 'E_NPY_FORMAT')).toBe(true);
-      }
+      const err = thrown(() => encodeNpy(array));
+      expect(err.code).toBe('E_NPY_FORMAT');
+      expect(err.message).toMatch(message);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { thrown } from '@bert-parity/core/testing';
 import { Builder } from 'flatbuffers';
 import onnxProto from 'onnx-proto';
@@ -181,13 +181,22 @@ describe('ONNX reader', () => {
     const a = loadModelSync(join(dir, 'ok.onnx'));
     expect(a.files.map((f) => f.bytes)).toEqual([readFileSync(join(dir, 'ok.onnx')).byteLength, 8]);
     expect(inspectFindings(a).map((f) => f.code)).toEqual(['CUSTOM_OP']);
-    expect(thrown(() => loadModelSync(join(dir, 'escape.onnx'))).code).toBe('E_MODEL_READ');
-    expect(thrown(() => loadModelSync(join(dir, 'missing.onnx'))).message).toContain(
-      'external data nope.bin of initializer w does not exist',
-    );
-    expect(thrown(() => loadModelSync(join(dir, 'long.onnx'))).message).toContain(
-      'reads bytes 0+9 of weights.bin, which has 8',
-    );
+    const refused = (file: string) => {
+      const e = thrown(() => loadModelSync(join(dir, file)));
+      return [e.code, e.message];
+    };
+    expect(refused('escape.onnx')).toEqual([
+      'E_MODEL_READ',
+      `ONNX file ${join(dir, 'escape.onnx')}: initializer w points at external data "../weights.bin", outside the model folder ${dir}`,
+    ]);
+    expect(refused('missing.onnx')).toEqual([
+      'E_MODEL_READ',
+      `ONNX file ${join(dir, 'missing.onnx')}: external data nope.bin of initializer w does not exist`,
+    ]);
+    expect(refused('long.onnx')).toEqual([
+      'E_MODEL_READ',
+      `ONNX file ${join(dir, 'long.onnx')}: initializer w reads bytes 0+9 of weights.bin, which has 8`,
+    ]);
   });
 });
 
@@ -209,7 +218,11 @@ describe('TF.js reader', () => {
     const json = JSON.parse(readFileSync(path, 'utf8'));
     json.weightsManifest[0].paths = ['../../etc/passwd'];
     writeFileSync(path, JSON.stringify(json));
-    expect(thrown(() => loadModelSync(path)).code).toBe('E_MODEL_READ');
+    const outside = thrown(() => loadModelSync(path));
+    expect([outside.code, outside.message]).toEqual([
+      'E_MODEL_READ',
+      `TF.js model ${path}: weight path "../../etc/passwd" escapes the model folder ${dirname(path)}; shards must sit beside model.json`,
+    ]);
     const path2 = tinyTfjsDir();
     writeFileSync(join(path2, '..', 'group1-shard1of1.bin'), new Uint8Array(3));
     expect(thrown(() => loadModelSync(path2)).message).toBe(
@@ -229,7 +242,14 @@ describe('format detection and Hugging Face folders', () => {
     expect(loadModelSync(join(dir, 'model.onnx')).format).toBe('tflite');
     const e = thrown(() => loadModelSync(join(dir, 'empty.bin')));
     expect(e.code).toBe('E_MODEL_FORMAT');
-    expect(thrown(() => loadModelSync(join(dir, 'absent.onnx'))).code).toBe('E_MODEL_READ');
+    expect(e.message).toBe(
+      `${join(dir, 'empty.bin')} is not a model this tool reads (first bytes none: the file is empty); expected ONNX (ModelProto), TFLite ("TFL3" at byte 4), a TF.js model.json or a Hugging Face folder`,
+    );
+    const absent = thrown(() => loadModelSync(join(dir, 'absent.onnx')));
+    expect([absent.code, absent.message]).toEqual([
+      'E_MODEL_READ',
+      `cannot read model ${join(dir, 'absent.onnx')}: ENOENT`,
+    ]);
   });
 
   it('reads config, tokenizer files and onnx/model*.onnx, and checks vocab.txt against the embedding', () => {

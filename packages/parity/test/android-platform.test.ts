@@ -83,7 +83,7 @@ if (kotlinMissing.length > 0) console.warn(`Kotlin runner check skipped: missing
 
 describe.skipIf(kotlinMissing.length > 0)('the android workflow check, with the Kotlin runner on the JVM', () => {
   it('bert-parity check --config android/parity.android.json --platform android: every cell passes', async () => {
-    if (!('tools' in kotlin)) return;
+    if (!('tools' in kotlin)) throw new Error('findKotlinRunnerTools reported nothing missing but returned no tools');
     const build = await buildKotlinRunner(kotlin.tools);
     const device = createSimulator({ runnerCommand: build.command });
     vi.stubEnv('ADB', device.env.ADB);

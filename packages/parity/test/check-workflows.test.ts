@@ -24,7 +24,21 @@ describe('GitHub workflows', () => {
 
   it('the validator rejects a broken workflow (so the checks above mean something)', () => {
     const broken = 'name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    stepz: []\n';
-    expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0);
+    // Neither a runs-on job nor a reusable-workflow job: the first alternative names the misspelt key.
+    const errors = validateWorkflow(broken).errors as {
+      code: string;
+      path: string;
+      states?: { errors: unknown[] }[];
+    }[];
+    expect(errors.map((e) => [e.code, e.path])).toEqual([['one_of', '/jobs/a']]);
+    expect(errors[0]?.states?.[0]?.errors).toEqual([
+      {
+        code: 'properties',
+        detail: "Additional property 'stepz' is not allowed",
+        path: '/jobs/a',
+        title: 'Property conditions are not met',
+      },
+    ]);
   });
 
   it('ci.yml runs the parity check and keeps its reports when it fails', () => {

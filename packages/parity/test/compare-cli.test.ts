@@ -154,9 +154,10 @@ describe('bert-parity compare: usage and IO errors exit 2', () => {
 
   it('missing file', async () => {
     const d = dir();
-    const r = await run('compare', join(d, 'nope.npy'), npy(d, 'b.npy', f32([1])));
+    const nope = join(d, 'nope.npy');
+    const r = await run('compare', nope, npy(d, 'b.npy', f32([1])));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^bert-parity: E_IO: cannot read .*nope\.npy: ENOENT/);
+    expect(r.err).toBe(`bert-parity: E_IO: cannot read ${nope}: ENOENT: no such file or directory, stat '${nope}'`);
   });
 
   it('a file against a folder, or folders without .npy files', async () => {
@@ -169,7 +170,11 @@ describe('bert-parity compare: usage and IO errors exit 2', () => {
     expect(r.err).toBe(
       `bert-parity: E_USAGE: compare takes two .npy files or two folders; got a file (${f}) and a dir (${empty})`,
     );
-    expect((await run('compare', empty, empty)).err).toContain('E_USAGE: neither');
+    const neither = await run('compare', empty, empty);
+    expect(neither.code).toBe(2);
+    expect(neither.err).toBe(
+      `bert-parity: E_USAGE: neither ${empty} nor ${empty} holds .npy files; expected one file per output`,
+    );
   });
 
   it('bad option values', async () => {
@@ -182,7 +187,11 @@ describe('bert-parity compare: usage and IO errors exit 2', () => {
     expect((await run('compare', a, a, '--quantile', '0.5')).err).toBe(
       'bert-parity: E_USAGE: --quantile needs --stat quantile (got --stat elemwise)',
     );
-    expect((await run('compare', a, a, '--stat', 'p99')).code).toBe(2);
+    const p99 = await run('compare', a, a, '--stat', 'p99');
+    expect(p99.code).toBe(2);
+    expect(p99.err.split('\n')[0]).toBe(
+      "error: option '--stat <stat>' argument 'p99' is invalid. Allowed choices are elemwise, max, mean, median, quantile.",
+    );
   });
 
   it('empty arrays are a coded error', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,15 +75,16 @@ describe('parity config', () => {
 
   it('names an unknown runtime with the allowed ones', () => {
     const e = configError({ ...minimal, runtimes: [{ name: 'onnx' }, { name: 'tensorrt' }] });
-    expect(e.message).toContain(
-      'runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"tfjs-node"|"litert"|"transformers" (got "tensorrt")',
+    expect(e.message).toBe(
+      'test.json: runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"tfjs-node"|"litert"|"transformers" (got "tensorrt")',
     );
   });
 
   it('reports a bad variant against the branch it resembles, and unknown keys', () => {
     const e = configError({ ...minimal, variants: [{ file: 'm.onnx', precision: 'int4' }] });
-    expect(e.message).toContain('variants[0].precision: Invalid option');
-    expect(e.message).toContain('(got "int4")');
+    expect(e.message).toBe(
+      'test.json: variants[0].precision: Invalid option: expected one of "float32"|"float16"|"int8"|"uint8"|"mixed" (got "int4")',
+    );
     const k = configError({ ...minimal, latencyRunz: 3 });
     expect(k.message).toBe('test.json: (root): unknown key(s) "latencyRunz"');
   });
@@ -96,7 +98,9 @@ describe('parity config', () => {
 
   it('names an unknown precision key in bounds and a bad reference kind', () => {
     expect(configError({ ...minimal, bounds: { int4: {} } }).message).toBe('test.json: bounds: unknown key(s) "int4"');
-    expect(configError({ ...minimal, reference: { kind: 'python' } }).message).toContain('reference.kind');
+    expect(configError({ ...minimal, reference: { kind: 'python' } }).message).toBe(
+      `test.json: reference.kind: Invalid discriminator value. Expected 'float64-fixture' | 'runtime' | 'golden-outputs' (got "python")`,
+    );
   });
 
   it('loads JSON files and reports unreadable or invalid ones as E_CONFIG', async () => {
@@ -105,13 +109,16 @@ describe('parity config', () => {
     writeFileSync(good, JSON.stringify(minimal));
     const loaded = await loadConfig(good);
     expect(loaded.baseDir).toBe(dir);
-    expect(loaded.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(loaded.sha256).toBe(createHash('sha256').update(JSON.stringify(minimal)).digest('hex'));
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ "variants": ');
-    await expect(loadConfig(bad)).rejects.toMatchObject({ code: 'E_CONFIG' });
+    await expect(loadConfig(bad)).rejects.toMatchObject({
+      code: 'E_CONFIG',
+      message: `${bad}: not valid JSON (Unexpected end of JSON input)`,
+    });
     await expect(loadConfig(join(dir, 'absent.json'))).rejects.toMatchObject({
       code: 'E_CONFIG',
-      message: expect.stringContaining('ENOENT'),
+      message: `cannot read config ${join(dir, 'absent.json')}: ENOENT`,
     });
   });
 

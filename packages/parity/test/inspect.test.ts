@@ -243,10 +243,14 @@ describe('bert-parity inspect: output and exit codes', () => {
   it('exit 2 with a coded error for unreadable, unknown or bad input', async () => {
     const missing = await run('inspect', resolve(REPO_ROOT, 'no-such-model.onnx'));
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/^bert-parity: E_MODEL_READ: cannot read model .*no-such-model\.onnx: ENOENT$/);
+    expect(missing.err).toBe(
+      `bert-parity: E_MODEL_READ: cannot read model ${resolve(REPO_ROOT, 'no-such-model.onnx')}: ENOENT`,
+    );
     const notModel = await run('inspect', VOCAB);
     expect(notModel.code).toBe(2);
-    expect(notModel.err).toContain('bert-parity: E_MODEL_FORMAT: ');
+    expect(notModel.err).toBe(
+      `bert-parity: E_MODEL_FORMAT: ${VOCAB} is not a model this tool reads (first bytes 5b 50 41 44 5d 0a 5b 75); expected ONNX (ModelProto), TFLite ("TFL3" at byte 4), a TF.js model.json or a Hugging Face folder`,
+    );
     const badTarget = await run('inspect', file('onnx', 'float32'), '--target', 'coreml@7');
     expect(badTarget.code).toBe(2);
     expect(badTarget.err).toContain('bert-parity: E_USAGE: --target "coreml@7": expected RUNTIME@VERSION');

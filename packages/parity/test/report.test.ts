@@ -9,6 +9,7 @@ import {
   mergeReports,
   parseReport,
   readReport,
+  renderHtml,
   renderJson,
   renderJunit,
   renderMarkdown,
@@ -370,7 +371,7 @@ describe('bert-parity report merge / render (CLI)', () => {
     expect(r.code).toBe(1);
     expect(readFileSync(paths.junit, 'utf8')).toBe(renderJunit(readReport(merged)));
     expect(readFileSync(paths.markdown, 'utf8')).toBe(renderMarkdown(readReport(merged)));
-    expect(readFileSync(paths.html, 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    expect(readFileSync(paths.html, 'utf8')).toBe(renderHtml(readReport(merged)));
   });
 
   it('exits 0 on a passing report, and writes the step summary when GITHUB_STEP_SUMMARY is set', async () => {
@@ -380,6 +381,7 @@ describe('bert-parity report merge / render (CLI)', () => {
     const summary = join(dir, 'step.md');
     vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
     expect((await run('report', 'render', file)).code).toBe(0);
+    expect(readFileSync(summary, 'utf8')).toBe(renderMarkdown(readReport(file)));
     expect(readFileSync(summary, 'utf8')).toMatch(/^## bert-parity: PASS — 1 cells: 1 pass/);
   });
 
@@ -390,10 +392,14 @@ describe('bert-parity report merge / render (CLI)', () => {
     writeFileSync(file, renderJson(sampleReport()));
     const dup = await run('report', 'merge', file, file, '--out', join(dir, 'm.json'));
     expect(dup.code).toBe(2);
-    expect(dup.err).toMatch(/^bert-parity: E_REPORT_MERGE: cell tflite-float32@litert\/android is in both/);
+    expect(dup.err).toBe(
+      `bert-parity: E_REPORT_MERGE: cell tflite-float32@litert/android is in both ${file} and ${file}; expected each matrix cell in one shard only`,
+    );
     writeFileSync(file, JSON.stringify({ schema: 'bert-parity/report@9', cells: [] }));
     const bad = await run('report', 'render', file);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('E_REPORT_SCHEMA');
+    expect(bad.err).toBe(
+      `bert-parity: E_REPORT_SCHEMA: ${file}: schema "bert-parity/report@9" is version 9; this bert-parity reads version 1 ("bert-parity/report@1")`,
+    );
   });
 });

@@ -121,10 +121,14 @@ describe.skipIf(!HAS_JAVAC)('bert-parity tokenizer verify --impl java', () => {
   it('coded errors: missing class, missing constructor, missing options, missing JDK', async () => {
     const missing = await verify('DoesNotExist');
     expect(missing.code).toBe(2);
-    expect(missing.err).toContain('bert-parity: E_JAVA_CLASS: --java-class testtok.DoesNotExist');
+    expect(missing.err).toBe(
+      `bert-parity: E_JAVA_CLASS: --java-class testtok.DoesNotExist (sources ${SRC}): class testtok.DoesNotExist not found among the compiled sources or the classpath`,
+    );
     const ctor = await verify('NoSupportedConstructor');
     expect(ctor.code).toBe(2);
-    expect(ctor.err).toContain('E_JAVA_CLASS');
+    expect(ctor.err).toBe(
+      `bert-parity: E_JAVA_CLASS: --java-class testtok.NoSupportedConstructor (sources ${SRC}): class testtok.NoSupportedConstructor has none of the supported constructors (String vocabPath, boolean doLowerCase), (Map<String,Integer> vocab, boolean doLowerCase), (String vocabPath), (Map<String,Integer> vocab)`,
+    );
     const usage = await run('tokenizer', 'verify', '--impl', 'java', '--golden', GOLDEN);
     expect(usage.code).toBe(2);
     expect(usage.err).toContain(

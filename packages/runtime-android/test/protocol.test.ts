@@ -139,11 +139,25 @@ describe('adb output parsing', () => {
     const d = (serial: string, state = 'device') => ({ serial, state, descriptors: {} });
     expect(selectDevice([d('a'), d('b', 'offline')], undefined).serial).toBe('a');
     expect(selectDevice([d('a'), d('b')], 'b').serial).toBe('b');
-    expect(() => selectDevice([], undefined)).toThrow(expect.objectContaining({ code: 'E_DEVICE_NONE' }));
-    expect(() => selectDevice([d('a'), d('b')], undefined)).toThrow(
-      expect.objectContaining({ code: 'E_DEVICE_SELECT' }),
+    expect(() => selectDevice([], undefined)).toThrow(
+      expect.objectContaining({
+        code: 'E_DEVICE_NONE',
+        message: 'adb devices lists no device; expected one attached phone (USB debugging on) or a running emulator',
+      }),
     );
-    expect(() => selectDevice([d('a')], 'z')).toThrow(/device serial z .* is not attached; attached: a \(device\)/);
+    expect(() => selectDevice([d('a'), d('b')], undefined)).toThrow(
+      expect.objectContaining({
+        code: 'E_DEVICE_SELECT',
+        message:
+          '2 devices are attached (a (device), b (device)); expected one, or ADB_SERIAL set to the serial to use',
+      }),
+    );
+    expect(() => selectDevice([d('a')], 'z')).toThrow(
+      expect.objectContaining({
+        code: 'E_DEVICE_SELECT',
+        message: 'device serial z (ADB_SERIAL or the serial option) is not attached; attached: a (device)',
+      }),
+    );
     expect(() => selectDevice([d('a', 'unauthorized')], undefined)).toThrow(
       /device a is "unauthorized"; expected "device" \(accept the "Allow USB debugging" prompt/,
     );
@@ -173,13 +187,15 @@ describe('adb output parsing', () => {
       instrumentationFailure(
         'INSTRUMENTATION_STATUS: Error=Unable to find instrumentation info for: ComponentInfo{x/.Y}',
       ),
-    ).toMatch(/not installed/);
+    ).toBe(
+      'the runner is not installed; build and install it: cd android && ./gradlew installDebug (see docs/device-protocol.md)',
+    );
     expect(
       instrumentationFailure(
         'INSTRUMENTATION_RESULT: shortMsg=Process crashed.\nINSTRUMENTATION_RESULT: longMsg=java.lang.OutOfMemoryError\nINSTRUMENTATION_CODE: 0',
       ),
     ).toBe('the runner crashed: java.lang.OutOfMemoryError');
-    expect(instrumentationFailure('')).toMatch(/without an INSTRUMENTATION_CODE line/);
+    expect(instrumentationFailure('')).toBe('am instrument ended without an INSTRUMENTATION_CODE line; output: (none)');
     expect(instrumentationFailure('INSTRUMENTATION_RESULT: status=done\nINSTRUMENTATION_CODE: -1')).toBeUndefined();
   });
 });

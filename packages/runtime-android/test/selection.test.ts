@@ -26,7 +26,10 @@ describe('device discovery and selection over the fake adb', () => {
       reason:
         'E_DEVICE_NONE: adb devices lists no device; expected one attached phone (USB debugging on) or a running emulator',
     });
-    expect((await coded(a.open(float32))).code).toBe('E_DEVICE_NONE');
+    expect(await coded(a.open(float32))).toMatchObject({
+      code: 'E_DEVICE_NONE',
+      message: 'adb devices lists no device; expected one attached phone (USB debugging on) or a running emulator',
+    });
   });
 
   it.each([
@@ -69,6 +72,9 @@ describe('device discovery and selection over the fake adb', () => {
     });
     const missing = await coded(new AndroidAdapter({ env: s.env, serial: 'nope' }).selectDevice());
     expect(missing.code).toBe('E_DEVICE_SELECT');
+    expect(missing.message).toBe(
+      'device serial nope (ADB_SERIAL or the serial option) is not attached; attached: emulator-5554 (device), R58M (device)',
+    );
   });
 
   it('adb missing: E_ADB_UNAVAILABLE naming the executable', async () => {

@@ -63,6 +63,9 @@ describe('BaseSession', () => {
     const s = new EchoSession(false, true, { idsInput: 'ids', vocabSize: 10 });
     const bad = await s.run(feeds([[1, 12]])).catch((e: unknown) => e);
     expect(isParityError(bad, 'E_RUNTIME_TOKEN_RANGE')).toBe(true);
+    expect((bad as Error).message).toBe(
+      "input ids[0, 1] = 12 is outside the embedding table; expected 0 <= id < 10 (the model's vocabulary size)",
+    );
     expect(s.seen.length).toBe(0);
     const f = feeds([[1, 2]]);
     await s.run({ ids: castInteger(f.ids, 'int64', 'ids'), mask: f.mask });
@@ -72,6 +75,9 @@ describe('BaseSession', () => {
       .run({ ids: huge, mask: { dtype: 'int32', shape: [1, 1], data: Int32Array.of(1) } })
       .catch((x: unknown) => x);
     expect(isParityError(e, 'E_RUNTIME_FEED')).toBe(true);
+    expect((e as Error).message).toBe(
+      "input ids[0] = 1099511627776 does not fit the model's int32 input; expected a value in the int32 range",
+    );
   });
 
   it('without a signature, inputs need a full positional mapping; mappings that name nothing are refused', () => {

@@ -78,7 +78,10 @@ describe('runtime-onnx', () => {
       const mismatch = await coded(s.run({ ...feeds, token_type_ids: tensor('int32', [3, 39], new Int32Array(117)) }));
       expect(mismatch.message).toMatch(/^input token_type_ids: shape \[3, 39\] disagrees with \[3, 40\]/);
       await s.close();
-      expect((await coded(s.run(feeds))).code).toBe('E_RUNTIME_CLOSED');
+      expect(await coded(s.run(feeds))).toMatchObject({
+        code: 'E_RUNTIME_CLOSED',
+        message: 'onnxruntime-node session used after close()',
+      });
     } finally {
       await s.close();
     }
@@ -128,9 +131,10 @@ describe('runtime-onnx', () => {
   });
 
   it('a format it does not run is E_RUNTIME_FORMAT; an unreadable model is E_RUNTIME_LOAD', async () => {
-    const e = await coded(adapter.open(fixtureArtifact(fixtures, 'tflite', 'float32')));
-    expect(e.code).toBe('E_RUNTIME_FORMAT');
     const art = fixtureArtifact(fixtures, 'tflite', 'float32');
+    const e = await coded(adapter.open(art));
+    expect(e.code).toBe('E_RUNTIME_FORMAT');
+    expect(e.message).toBe(`onnxruntime-node cannot run ${art.path}: its format is tflite; expected one of onnx`);
     const bad = await coded(adapter.open({ ...art, format: 'onnx' }));
     expect(bad.code).toBe('E_RUNTIME_LOAD');
     expect(bad.message).toMatch(/^onnxruntime cannot load .*float32\.tflite: /);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelArtifact } from '@bert-parity/core';
+import { type ModelArtifact, sha256Hex } from '@bert-parity/core';
 import { buildFixtures, buildHfDir, sampleInputs } from '@bert-parity/fixtures';
 import { bertFeeds } from '@bert-parity/runtime-base';
 import { bertDrift, coded, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
@@ -34,14 +34,16 @@ describe('runtime-transformers (transformers.js, offline)', () => {
     const cfg = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(cfg).toMatchObject({ model_type: 'bert', vocab_size: config.vocabSize, hidden_size: config.hiddenSize });
     expect(readFileSync(join(folder, 'vocab.txt'), 'utf8')).toBe(readFileSync(config.vocabPath, 'utf8'));
-    for (const f of [
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'onnx/model.onnx',
-      'onnx/model_fp16.onnx',
-      'onnx/model_quantized.onnx',
-    ]) {
+    for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
       expect(readFileSync(join(folder, f)).byteLength).toBeGreaterThan(0);
+    }
+    // The ONNX files are the ONNX fixtures themselves, byte for byte.
+    for (const [f, fixture] of [
+      ['onnx/model.onnx', 'onnx/float32.onnx'],
+      ['onnx/model_fp16.onnx', 'onnx/float16.onnx'],
+      ['onnx/model_quantized.onnx', 'onnx/int8.onnx'],
+    ] as const) {
+      expect([f, sha256Hex(readFileSync(join(folder, f)))]).toEqual([f, fixtures.sha256[fixture]]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { thrown } from '@bert-parity/core/testing';
 import { describe, expect, it } from 'vitest';
 import { BertTokenizer, type GoldenFile, parseGolden, readGoldenFile, Vocabulary, verifyGolden } from '../src/index.ts';
 import { GOLDEN, HAVE_SEED, SEED, SEED_MISSING } from './paths.ts';
@@ -132,23 +133,20 @@ describe('verifyGolden reports mismatches precisely', () => {
 
 describe('golden file format errors are coded', () => {
   it.each([
-    ['', /empty file/],
-    ['{"type":"tokenize"}', /expected the meta record first/],
-    ['not json', /not JSON/],
+    ['', /^g\.jsonl:1: empty file, expected a meta record on the first line$/],
+    ['{"type":"tokenize"}', /^g\.jsonl:1: expected the meta record first, got type "tokenize"$/],
+    ['not json', /^g\.jsonl:1: not JSON \(.*\)$/],
     [
       `${JSON.stringify({ type: 'meta', unicode: '14.0.0', vocab: 'v', vocab_sha256: 'x', corpus: 'c', corpus_sha256: 'x', do_lower_case: true, max_input_chars_per_word: 200 })}\n{"type":"tokenize","id":"a","text":"x","basic_tokens":["x"],"tokens":"x","ids":[1]}`,
-      /a: basic_tokens\/tokens must be string arrays/,
+      /^g\.jsonl:2: a: basic_tokens\/tokens must be string arrays and ids an integer array$/,
     ],
     [
       `${JSON.stringify({ type: 'meta', unicode: '14.0.0', vocab: 'v', vocab_sha256: 'x', corpus: 'c', corpus_sha256: 'x', do_lower_case: true, max_input_chars_per_word: 200 })}\n{"type":"other","id":"a"}`,
-      /unknown record type "other"/,
+      /^g\.jsonl:2: unknown record type "other"$/,
     ],
   ])('%j', (text, message) => {
-    expect(() => parseGolden(text, 'g.jsonl')).toThrowError(message);
-    try {
-      parseGolden(text, 'g.jsonl');
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('E_GOLDEN_FORMAT');
-    }
+    const e = thrown(() => parseGolden(text, 'g.jsonl'));
+    expect(e.code).toBe('E_GOLDEN_FORMAT');
+    expect(e.message).toMatch(message);
   });
 });
