@@ -41,7 +41,7 @@ describe.skipIf(missing.length > 0)('the Kotlin runner (android/app) on the JVM,
   let build: KotlinRunnerBuild;
   let sim: Simulator;
   beforeAll(async () => {
-    if (!('tools' in found)) return;
+    if (!('tools' in found)) throw new Error('findKotlinRunnerTools reported nothing missing but returned no tools');
     build = await buildKotlinRunner(found.tools);
     sim = createSimulator({ runnerCommand: build.command });
   }, 300_000);

@@ -111,6 +111,14 @@ export function decodeOnnx(bytes: Uint8Array, what: string): Proto {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (cause) {
+    // Nesting (subgraphs in attributes) deep enough to overflow the decoder's stack is not a sane model either.
+    if (cause instanceof RangeError && /call stack/i.test(cause.message)) {
+      throw new ParityError(
+        'E_MODEL_CORRUPT',
+        `ONNX file ${what} nests messages too deep to decode (the decoder ran out of stack); expected graphs nested at most a few levels`,
+        { cause },
+      );
+    }
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new ParityError('E_MODEL_CORRUPT', `ONNX file ${what} is not a valid ModelProto: ${reason}`, { cause });
   }
