@@ -35,9 +35,12 @@ const LITERT_MAX_BUILTIN = BUILTIN_CODE.STABLEHLO_CBRT as number;
 const SCHEMA_MAX_BUILTIN = BUILTIN_CODE.COMPLEX as number;
 
 /**
- * Default-domain opset each onnxruntime release implements (onnxruntime docs/Versioning.md and release notes:
- * 1.6-1.7 → 13, 1.8 → 14, 1.9-1.12 → 15, 1.13 → 17, 1.14 → 18, 1.15-1.16 → 19, 1.17 → 20, 1.18-1.20 → 21,
- * 1.21-1.22 → 22, 1.23+ → 23). A model stamped newer still loads if it uses no op changed since.
+ * Default-domain opset each onnxruntime release implements. 1.6-1.12 are from onnxruntime's
+ * docs/Versioning.md matrix (1.6-1.7 → 13, 1.8 → 14, 1.9-1.12 → 15); 1.13-1.23 from release notes, from
+ * memory (1.13 → 17, 1.14 → 18, 1.15-1.16 → 19, 1.17 → 20, 1.18-1.20 → 21, 1.21-1.22 → 22, 1.23 → 23), so
+ * releases between two rows get the lower row's opset; 1.30 was measured: onnxruntime-node 1.30.0 says
+ * "Current official support for domain ai.onnx is till opset 26" (runtime-onnx's opset-table test checks
+ * the installed one). A model stamped newer still loads if it uses no op changed since, so this only warns.
  */
 const ORT_OPSET: readonly [string, number][] = [
   ['1.6.0', 13],
@@ -50,6 +53,7 @@ const ORT_OPSET: readonly [string, number][] = [
   ['1.18.0', 21],
   ['1.21.0', 22],
   ['1.23.0', 23],
+  ['1.30.0', 26],
 ];
 
 /** Parses RUNTIME@VERSION (tflite@2.4, litert@2.5.3, onnxruntime@1.30, tfjs@4.22, transformers.js@3). */
