@@ -63,6 +63,11 @@ describe('TFLite reader', () => {
     ]);
     expect(codes(tinyTflite(), 'tflite@2.9')).toEqual([]);
     expect(codes(tinyTflite({ gelu: { builtin: 150, version: 3 } }))).toEqual(['error:TFLITE_OP_VERSION']);
+    // Custom ops: the four stock TFLite registers pass; any other is an error naming it.
+    for (const custom of ['NumericVerify', 'Mfcc', 'AudioSpectrogram', 'TFLite_Detection_PostProcess']) {
+      expect(codes(tinyTflite({ gelu: { custom, version: 1 } })), custom).toEqual([]);
+    }
+    expect(codes(tinyTflite({ gelu: { custom: 'FastBertNormalize', version: 1 } }))).toEqual(['error:CUSTOM_OP']);
     expect(codes(tinyTflite(), 'litert@2.5.3')).toEqual(['error:DYNAMIC_SHAPE_FIXED_RUNTIME']);
     expect(codes(tinyTflite(), 'onnxruntime@1.30')).toEqual(['error:TARGET_FORMAT']);
   });

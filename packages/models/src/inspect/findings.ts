@@ -19,8 +19,11 @@ export interface InspectOptions {
 
 /** The newest builtin code any runtime we know registers (LiteRT.js 2.5.3: STABLEHLO_CBRT). */
 const NEWEST_KNOWN_BUILTIN = 208;
-/** Custom ops the stock TFLite op resolver registers (BuiltinOpResolver adds them as custom ops). */
-const RESOLVED_TFLITE_CUSTOM = new Set(['TFLite_Detection_PostProcess', 'Mfcc', 'AudioSpectrogram']);
+/**
+ * Custom ops the stock TFLite op resolver registers: BuiltinOpResolver's constructor
+ * (tensorflow/lite/core/kernels/register.cc) calls AddCustom for exactly these four.
+ */
+const RESOLVED_TFLITE_CUSTOM = new Set(['NumericVerify', 'Mfcc', 'AudioSpectrogram', 'TFLite_Detection_PostProcess']);
 
 /** Every check, in the order the report lists them. */
 export function inspectFindings(artifact: ModelArtifact, options: InspectOptions = {}): Finding[] {

@@ -18,7 +18,11 @@ const f32 = (values: number[]) => new Uint8Array(new Float32Array(values).buffer
 
 /** ids [1, 4] int32 (dynamic sequence) → GATHER from a [rows, 2] table → GELU; signature optional. */
 export function tinyTfliteModel(
-  options: { rows?: number; signature?: boolean; gelu?: { builtin: number; version: number } } = {},
+  options: {
+    rows?: number;
+    signature?: boolean;
+    gelu?: { builtin: number; version: number } | { custom: string; version: number };
+  } = {},
 ): TfliteModel {
   const rows = options.rows ?? 10;
   const g = new TfliteGraphBuilder();
