@@ -7,7 +7,8 @@ import { renderHtml } from '../src/report/html.ts';
 import type { ModelCell } from '../src/report/types.ts';
 import { sampleReport } from './report-fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium by default; BERT_PARITY_CHROMIUM names another Chromium-based browser (CI: Google Chrome). */
+const CHROMIUM = process.env.BERT_PARITY_CHROMIUM || '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`${CHROMIUM} not found (Debian: chromium); the HTML browser test is skipped`);
 
