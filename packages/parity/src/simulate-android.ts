@@ -9,20 +9,19 @@
  * real Android framework: the TFLite numbers come from LiteRT.js (see android/host/README.md).
  */
 import { resolve } from 'node:path';
-import { buildKotlinRunner, createSimulator, findKotlinRunnerTools } from '@bert-parity/runtime-android/simulator';
+import { createKotlinRunnerSimulator, kotlinRunnerMissing } from '@bert-parity/runtime-android/simulator';
 import { main } from './cli.ts';
 import { REPO_ROOT } from './paths.ts';
 
 const args = process.argv.slice(2);
-const found = findKotlinRunnerTools();
-if ('missing' in found) {
-  console.error(`android:simulate needs ${found.missing.join('; ')}`);
+const missing = kotlinRunnerMissing();
+if (missing.length > 0) {
+  console.error(`android:simulate needs ${missing.join('; ')}`);
   process.exit(2);
 }
 console.error('compiling the runner (android/app) for the host JVM…');
-const build = await buildKotlinRunner(found.tools);
-for (const w of build.warnings) console.error(`kotlinc/javac: ${w}`);
-const device = createSimulator({ runnerCommand: build.command });
+const device = await createKotlinRunnerSimulator();
+for (const w of device.build.warnings) console.error(`kotlinc/javac: ${w}`);
 Object.assign(process.env, { ADB: device.env.ADB, FAKE_ADB_CONFIG: device.env.FAKE_ADB_CONFIG });
 delete process.env.ADB_SERIAL;
 try {

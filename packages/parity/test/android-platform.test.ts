@@ -1,7 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildKotlinRunner, createSimulator, findKotlinRunnerTools } from '@bert-parity/runtime-android/simulator';
+import {
+  createKotlinRunnerSimulator,
+  createSimulator,
+  kotlinRunnerMissing,
+} from '@bert-parity/runtime-android/simulator';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { REPO_ROOT } from '../src/paths.ts';
@@ -77,15 +81,12 @@ describe('bert-parity check --platform android (simulated device)', () => {
  * the JVM (runtime-android's kotlin-runner: host doubles of the Android and TFLite APIs, TFLite numerics
  * from LiteRT.js): the three TFLite fixtures load, bind their signatures and stay within their bounds.
  */
-const kotlin = findKotlinRunnerTools();
-const kotlinMissing = 'missing' in kotlin ? kotlin.missing : [];
+const kotlinMissing = kotlinRunnerMissing();
 if (kotlinMissing.length > 0) console.warn(`Kotlin runner check skipped: missing ${kotlinMissing.join('; ')}`);
 
 describe.skipIf(kotlinMissing.length > 0)('the android workflow check, with the Kotlin runner on the JVM', () => {
   it('bert-parity check --config android/parity.android.json --platform android: every cell passes', async () => {
-    if (!('tools' in kotlin)) throw new Error('findKotlinRunnerTools reported nothing missing but returned no tools');
-    const build = await buildKotlinRunner(kotlin.tools);
-    const device = createSimulator({ runnerCommand: build.command });
+    const device = await createKotlinRunnerSimulator();
     vi.stubEnv('ADB', device.env.ADB);
     vi.stubEnv('FAKE_ADB_CONFIG', device.env.FAKE_ADB_CONFIG);
     vi.stubEnv('ADB_SERIAL', '');

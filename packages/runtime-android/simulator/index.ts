@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RUNNER_COMPONENT } from '../src/adapter.ts';
+import { buildKotlinRunner, findKotlinRunnerTools, type KotlinRunnerBuild } from './kotlin-runner.ts';
 
 export {
   ANDROID_DIR,
@@ -129,4 +130,28 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** What building the Kotlin runner needs and this machine lacks (empty: createKotlinRunnerSimulator works). */
+export function kotlinRunnerMissing(env: NodeJS.ProcessEnv = process.env): string[] {
+  const found = findKotlinRunnerTools(env);
+  return 'missing' in found ? found.missing : [];
+}
+
+export interface KotlinRunnerSimulator extends Simulator {
+  readonly build: KotlinRunnerBuild;
+}
+
+/**
+ * A simulator whose `am instrument` runs the APK's own Kotlin code on the JVM (android/app against the
+ * doubles in android/host), built first or taken from the cache.
+ */
+export async function createKotlinRunnerSimulator(
+  options: Omit<SimulatorOptions, 'runnerCommand'> = {},
+): Promise<KotlinRunnerSimulator> {
+  const found = findKotlinRunnerTools();
+  if ('missing' in found)
+    throw new Error(`the Kotlin runner cannot be built here: missing ${found.missing.join('; ')}`);
+  const build = await buildKotlinRunner(found.tools);
+  return { ...createSimulator({ ...options, runnerCommand: build.command }), build };
 }

@@ -8,12 +8,11 @@ import { fixtureArtifact } from '@bert-parity/runtime-base/testing';
 import { LiteRtAdapter } from '@bert-parity/runtime-litert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildKotlinRunner,
+  createKotlinRunnerSimulator,
   createSimulator,
   EMULATOR_PROPS,
-  findKotlinRunnerTools,
-  type KotlinRunnerBuild,
-  type Simulator,
+  type KotlinRunnerSimulator,
+  kotlinRunnerMissing,
 } from '../simulator/index.ts';
 import { AndroidAdapter, RUNNER_COMPONENT } from '../src/index.ts';
 import { PROTOCOL, parseResult } from '../src/protocol.ts';
@@ -25,8 +24,7 @@ import { coded } from './helpers.ts';
  * simulator's `am instrument`. TFLite's numerics come from LiteRT.js behind the Interpreter double, so
  * its outputs must equal LiteRT.js on the host bit for bit: any difference is the runner's doing.
  */
-const found = findKotlinRunnerTools();
-const missing = 'missing' in found ? found.missing : [];
+const missing = kotlinRunnerMissing();
 if (missing.length > 0) {
   console.warn(`kotlin-runner tests skipped: missing ${missing.join('; ')}`);
 }
@@ -38,18 +36,15 @@ const { config } = fixtures;
 const batch = sampleInputs(config, 3, 40, 5);
 
 describe.skipIf(missing.length > 0)('the Kotlin runner (android/app) on the JVM, behind the simulated device', () => {
-  let build: KotlinRunnerBuild;
-  let sim: Simulator;
+  let sim: KotlinRunnerSimulator;
   beforeAll(async () => {
-    if (!('tools' in found)) throw new Error('findKotlinRunnerTools reported nothing missing but returned no tools');
-    build = await buildKotlinRunner(found.tools);
-    sim = createSimulator({ runnerCommand: build.command });
+    sim = await createKotlinRunnerSimulator();
   }, 300_000);
   afterAll(() => sim?.dispose());
 
   it('compiles with the pinned kotlinc against the doubles, without warnings', () => {
-    expect(build.warnings).toEqual([]);
-    expect(readdirSync(join(build.classes.runner, 'dev/bertparity/runner')).sort()).toEqual(
+    expect(sim.build.warnings).toEqual([]);
+    expect(readdirSync(join(sim.build.classes.runner, 'dev/bertparity/runner')).sort()).toEqual(
       expect.arrayContaining(['ModelRunner.class', 'Npy.class', 'ParityInstrumentation.class', 'Request.class']),
     );
   });
@@ -153,7 +148,7 @@ describe.skipIf(missing.length > 0)('the Kotlin runner (android/app) on the JVM,
 
   it('NNAPI on an Android 8.0 device (API 26): the runner says E_RUNTIME_UNAVAILABLE', async () => {
     const old = createSimulator({
-      runnerCommand: build.command,
+      runnerCommand: sim.build.command,
       devices: [
         {
           serial: 'emulator-5556',
@@ -181,7 +176,7 @@ describe.skipIf(missing.length > 0)('the Kotlin runner (android/app) on the JVM,
     mkdirSync(join(device, runDir), { recursive: true });
     for (const [file, array] of Object.entries(inputs)) writeFileSync(join(device, runDir, file), encodeNpy(array));
     writeFileSync(join(device, runDir, 'request.json'), JSON.stringify(request));
-    const [exe = 'java', ...args] = build.command;
+    const [exe = 'java', ...args] = sim.build.command;
     const am = spawnSync(
       exe,
       [...args, join(device, runDir, 'request.json'), device, JSON.stringify(EMULATOR_PROPS), RUNNER_COMPONENT],
