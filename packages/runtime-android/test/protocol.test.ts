@@ -1,3 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ERROR_CODES } from '@bert-parity/core';
 import { describe, expect, it } from 'vitest';
 import {
   type DeviceRequest,
@@ -197,5 +201,35 @@ describe('adb output parsing', () => {
     ).toBe('the runner crashed: java.lang.OutOfMemoryError');
     expect(instrumentationFailure('')).toBe('am instrument ended without an INSTRUMENTATION_CODE line; output: (none)');
     expect(instrumentationFailure('INSTRUMENTATION_RESULT: status=done\nINSTRUMENTATION_CODE: -1')).toBeUndefined();
+  });
+});
+
+describe('error codes the on-device runner can write', () => {
+  const sources = fileURLToPath(new URL('../../../android/app/src/main/kotlin', import.meta.url));
+  const kotlin = readdirSync(sources, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.kt'))
+    .map((f) => readFileSync(join(sources, f), 'utf8'))
+    .join('\n');
+  const used = [...new Set([...kotlin.matchAll(/(?:RunnerError|fail)\("(E_[A-Z_]+)"/g)].map((m) => m[1]))].sort();
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/device-protocol.md', import.meta.url)), 'utf8');
+  const sentence = /Error codes the runner uses:([\s\S]*?)The host keeps/.exec(doc)?.[1] ?? '';
+  const documented = [...sentence.matchAll(/`(E_[A-Z_]+)`/g)].map((m) => m[1]).sort();
+
+  it('are exactly the ones docs/device-protocol.md lists', () => {
+    expect(used).toEqual([
+      'E_DEVICE_PROTOCOL',
+      'E_IO',
+      'E_NPY_FORMAT',
+      'E_RUNTIME_FEED',
+      'E_RUNTIME_LOAD',
+      'E_RUNTIME_MAPPING',
+      'E_RUNTIME_RUN',
+      'E_RUNTIME_UNAVAILABLE',
+    ]);
+    expect(documented).toEqual(used);
+  });
+
+  it('are all codes the host knows, so none is wrapped as E_DEVICE_RUNNER', () => {
+    expect(used.filter((code) => !Object.hasOwn(ERROR_CODES, code as string))).toEqual([]);
   });
 });
