@@ -3,6 +3,12 @@
  * LiteRT.js (wasm, XNNPACK) on the host, reading and writing the same files the Kotlin runner does
  * (android/app/src/main/kotlin/.../ParityInstrumentation.kt). Started by the fake adb for
  * `am instrument`: argv is <request.json on the host> <device root on the host> <getprop JSON>.
+ *
+ * It answers as LiteRT.js does, which differs from the APK in two visible ways: signature ports come in the
+ * file's order (TFLite's Interpreter lists them by name), and an unresolved custom op fails at the first
+ * run (E_RUNTIME_OP) rather than at load (E_RUNTIME_LOAD). The APK's own code on the JVM
+ * (createKotlinRunnerSimulator) behaves like the device; this runner is the quick default for the
+ * failure-injection tests.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
