@@ -32,6 +32,11 @@ export interface RuntimeSession {
   readonly environment: RuntimeEnvironment;
   run(feeds: NamedTensors): Promise<NamedTensors>;
   close(): Promise<void>;
+  /**
+   * For a runtime that runs elsewhere (an Android device over adb): the time the runtime itself measured for
+   * the last run(), in ms. Host wall time would mostly measure the transport, so latency figures use this.
+   */
+  readonly measuredLatencyMs?: number | undefined;
 }
 
 export type Availability = { ok: true } | { ok: false; reason: string };

@@ -115,6 +115,13 @@ describe.skipIf(kotlinMissing.length > 0)('the android workflow check, with the 
         deviceRuntime: 'tensorflow-lite (android)',
         version: expect.stringMatching(/\(host double\)$/),
       });
+      // Latency is the runner's own clock on the device (adb, JVM start and file transfer excluded). The cell's
+      // runtime holds open plus four such calls at host wall time (about 2.2 s each here, against about
+      // 0.45 s on the device clock), so a host-clock latency could not pass this bound.
+      for (const cell of cells as ModelCell[]) {
+        expect(cell.latency).toMatchObject({ clock: 'device', runs: 3, batch: 50 });
+        expect(cell.latency?.medianMs).toBeLessThan(cell.runtimeMs / 8);
+      }
     } finally {
       vi.restoreAllMocks();
       vi.unstubAllEnvs();

@@ -88,11 +88,11 @@ describe('bert-parity check', () => {
     );
     expect(tflite.modelSha256).toBe(fixtures.sha256['tflite/int8.tflite']);
     expect(tflite.modelBytes).toBe(statSync(tfliteFile?.path as string).size);
-    expect(tflite.latency).toMatchObject({ runs: 2, batch: 6 });
+    expect(tflite.latency).toMatchObject({ runs: 2, batch: 6, clock: 'host' });
     expect(tflite.environment?.runtime).toBe('litert.js');
     expect(tflite.runtimeMs).toBeGreaterThan(0);
     expect(tflite.runtimeMs).toBeLessThanOrEqual(tflite.wallMs);
-    expect(modelCell(report, 'onnx-int8@onnx/host').latency).toMatchObject({ runs: 2, batch: 4 });
+    expect(modelCell(report, 'onnx-int8@onnx/host').latency).toMatchObject({ runs: 2, batch: 4, clock: 'host' });
     expect(report.timing.runtimeShare).toBeGreaterThan(0);
     expect(report.timing.runtimeShare).toBeLessThanOrEqual(1);
     expect(out).toContain('tflite-int8');

@@ -91,7 +91,9 @@ export function modelCell(spec: ModelSpec, seed = 1): ModelCell {
     runtimeMs: (spec.latencyMs ?? 50) * 11,
   };
   if (spec.latencyMs !== undefined) {
-    cell.latency = { medianMs: spec.latencyMs, p90Ms: spec.latencyMs * 1.1, runs: 10, batch: 8 };
+    // Android cells carry the runner's own clock, as the engine records it for a device session.
+    const clock = spec.platform === 'android' ? 'device' : 'host';
+    cell.latency = { medianMs: spec.latencyMs, p90Ms: spec.latencyMs * 1.1, runs: 10, batch: 8, clock };
   }
   if (spec.error !== undefined) cell.error = spec.error;
   if (status !== 'error' && status !== 'skipped') {

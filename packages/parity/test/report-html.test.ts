@@ -26,11 +26,11 @@ describe('renderHtml (static)', () => {
 
   it('has the trade-off table with the motivating numbers and failures highlighted', () => {
     expect(html).toMatch(
-      /<td>tflite-float32<\/td><td>float32<\/td><td>litert<\/td><td>android<\/td><td class="status pass">pass<\/td><td class="num">101\.0<\/td><td class="num">1003<\/td>/,
+      /<td>tflite-float32<\/td><td>float32<\/td><td>litert<\/td><td>android<\/td><td class="status pass">pass<\/td><td class="num">101\.0<\/td><td class="num">1003 \(device\)<\/td>/,
     );
-    expect(html).toContain('<td class="num">51.0</td><td class="num">838</td>');
+    expect(html).toContain('<td class="num">51.0</td><td class="num">838 (device)</td>');
     expect(html).toMatch(
-      /<tr class="fail" data-cell="tflite-int8@litert\/android">.*<td class="num">26\.0<\/td><td class="num">574<\/td><td class="num bad">5\.1e-2<\/td>/,
+      /<tr class="fail" data-cell="tflite-int8@litert\/android">.*<td class="num">26\.0<\/td><td class="num">574 \(device\)<\/td><td class="num bad">5\.1e-2<\/td>/,
     );
   });
 

@@ -44,11 +44,13 @@ describe('renderTerminal', () => {
       /^variant +runtime +platform +status +output +relL2 +maxAbs +cosine +top-1 +size MB +latency ms$/,
     );
     expect(lines[3]).toMatch(
-      /^tflite-float32 +litert +android +PASS +logits +\d\.\de-\d +\d\.\de-\d +1\.000000 +100\.0% +101\.0 +1003$/,
+      /^tflite-float32 +litert +android +PASS +logits +\d\.\de-\d +\d\.\de-\d +1\.000000 +100\.0% +101\.0 +1003 \(device\)$/,
     );
     expect(lines[4]).toMatch(/^ +last_hidden_state +\d\.\de-\d +\d\.\de-\d +1\.000000 +-$/);
-    expect(text).toMatch(/\ntflite-int8 +litert +android +FAIL +logits ✗ +5\.1e-2 .* 26\.0 +574\n/);
+    expect(text).toMatch(/\ntflite-int8 +litert +android +FAIL +logits ✗ +5\.1e-2 .* 26\.0 +574 \(device\)\n/);
     expect(text).toMatch(/\nonnx-int8 +onnxruntime +host +ERROR +- +25\.8 +-\n/);
+    // The host's wall clock is shown bare; only a device's own clock is marked.
+    expect(text).toMatch(/\nonnx-float32 +onnxruntime +host +PASS +logits .* 101\.2 +41\n/);
     expect(text).toMatch(/\nfixture-uncased\.lower\.dev +hf-tokenizers +tokenizer +FAIL +agree 2807\/3396\n/);
   });
 
@@ -275,7 +277,7 @@ describe('renderMarkdown / writeStepSummary', () => {
       '| variant | runtime | platform | status | worst relL2 | maxAbs | min cosine | top-1 | size MB | latency ms |',
     );
     expect(md).toMatch(
-      /\n\| tflite-int8 \| litert \| android \| ❌ fail \| 5\.1e-2 \(logits\) \| 1\.3e-1 \| 0\.99\d+ \| 100\.0% \| 26\.0 \| 574 \|\n/,
+      /\n\| tflite-int8 \| litert \| android \| ❌ fail \| 5\.1e-2 \(logits\) \| 1\.3e-1 \| 0\.99\d+ \| 100\.0% \| 26\.0 \| 574 \(device\) \|\n/,
     );
     expect(md).toContain('| onnx-float16 | tfjs | wasm | ❌ fail | NaN (last_hidden_state) | NaN | NaN |');
     expect(md).toContain('- **tflite-int8@litert/android** (fail)\n  - logits: relL2 5.1e-2 > 2.0e-2\n');

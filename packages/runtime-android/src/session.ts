@@ -26,6 +26,12 @@ export class AndroidSession extends BaseSession {
   /** Per-repeat latency of the last call, as the device measured it (ms). */
   lastDeviceLatencyMs: number[] = [];
 
+  /** The device's own time for the last run (median of its repeats): adb and file transfer excluded. */
+  get measuredLatencyMs(): number | undefined {
+    const t = [...this.lastDeviceLatencyMs].sort((a, b) => a - b);
+    return t.length === 0 ? undefined : t[(t.length - 1) >> 1];
+  }
+
   constructor(
     private readonly run_: AndroidRun,
     init: SessionInit,

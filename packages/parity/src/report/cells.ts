@@ -11,6 +11,12 @@ export function cosineText(x: number): string {
   return Number.isFinite(x) ? x.toFixed(6) : String(x);
 }
 
+/** Median latency in ms, marked "(device)" when the device's runner measured it rather than the host. */
+export function latencyText(latency: ModelCell['latency']): string {
+  if (latency === undefined) return '-';
+  return `${latency.medianMs.toFixed(0)}${latency.clock === 'device' ? ' (device)' : ''}`;
+}
+
 export function top1Text(x: number | undefined): string {
   return x === undefined ? '-' : `${(x * 100).toFixed(1)}%`;
 }

@@ -1,4 +1,4 @@
-import { cellLabels, cosineText, problemLines, sci, top1Text } from './cells.ts';
+import { cellLabels, cosineText, latencyText, problemLines, sci, top1Text } from './cells.ts';
 import { type DriftPoint, driftSvg, histogramSvg } from './charts.ts';
 import { megabytes, reportPasses, summaryLine, worstRelL2 } from './summary.ts';
 import type { Cell, ModelCell, ParityReport } from './types.ts';
@@ -71,7 +71,7 @@ function tradeoffRow(cell: Cell, outputs: string[]): string {
     `<tr class="${cell.status}" data-cell="${esc(cell.id)}"><td>${esc(cell.variant)}</td><td>${esc(cell.precision)}</td>` +
     `<td>${esc(cell.runtime)}</td><td>${esc(cell.platform)}</td>${status}` +
     `<td class="num">${megabytes(cell.modelBytes)}</td>` +
-    `<td class="num">${cell.latency ? cell.latency.medianMs.toFixed(0) : '-'}</td>${perOutput.join('')}` +
+    `<td class="num">${escapeXml(latencyText(cell.latency))}</td>${perOutput.join('')}` +
     `<td class="num">${top1Text(top1)}</td><td class="num">${cos === undefined ? '-' : cosineText(cos)}</td></tr>`
   );
 }

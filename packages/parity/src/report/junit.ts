@@ -51,7 +51,9 @@ function details(cell: Cell): string {
   if (cell.kind === 'tokenizer') return `${cell.impl} on ${cell.golden}: ${cell.agree}/${cell.cases} cases agree`;
   const lines = [`${cell.id} ${cell.modelPath} (${cell.modelBytes} bytes, sha256 ${cell.modelSha256})`];
   if (cell.latency)
-    lines.push(`latency median ${cell.latency.medianMs.toFixed(1)} ms, p90 ${cell.latency.p90Ms.toFixed(1)} ms`);
+    lines.push(
+      `latency median ${cell.latency.medianMs.toFixed(1)} ms, p90 ${cell.latency.p90Ms.toFixed(1)} ms${cell.latency.clock === 'device' ? ', measured on the device' : ''}`,
+    );
   for (const o of cell.outputs) {
     const st = o.stats;
     lines.push(

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { ParityError } from '@bert-parity/core';
-import { cellLabels, cosineText, problemLines, sci, top1Text } from './cells.ts';
+import { cellLabels, cosineText, latencyText, problemLines, sci, top1Text } from './cells.ts';
 import { megabytes, reportPasses, summaryLine, worstRelL2 } from './summary.ts';
 import type { Cell, ParityReport } from './types.ts';
 
@@ -32,7 +32,7 @@ function row(cell: Cell): string {
         top1Text(cell.outputs.find((o) => o.stats.top1Agreement !== undefined)?.stats.top1Agreement),
       ]
     : ['-', '-', '-', '-'];
-  const latency = cell.latency ? cell.latency.medianMs.toFixed(0) : '-';
+  const latency = latencyText(cell.latency);
   return `| ${md(l.variant)} | ${md(l.runtime)} | ${md(l.platform)} | ${ICON[cell.status]} | ${cols.join(' | ')} | ${megabytes(cell.modelBytes)} | ${latency} |`;
 }
 

@@ -1,4 +1,4 @@
-import { cellLabels, cosineText, problemLines, sci, top1Text } from './cells.ts';
+import { cellLabels, cosineText, latencyText, problemLines, sci, top1Text } from './cells.ts';
 import { megabytes, reportPasses, summaryLine } from './summary.ts';
 import type { Cell, CellStatus, ParityReport } from './types.ts';
 
@@ -39,7 +39,7 @@ function rowsOf(cell: Cell): string[][] {
     return [[l.variant, l.runtime, l.platform, status, `agree ${cell.agree}/${cell.cases}`, '', '', '', '', '', '']];
   }
   const size = megabytes(cell.modelBytes);
-  const latency = cell.latency === undefined ? '-' : cell.latency.medianMs.toFixed(0);
+  const latency = latencyText(cell.latency);
   if (cell.outputs.length === 0)
     return [[l.variant, l.runtime, l.platform, status, '-', '', '', '', '', size, latency]];
   // One row per output; the cell's columns only on its first row.

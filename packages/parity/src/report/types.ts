@@ -27,8 +27,11 @@ export interface ModelCell {
   status: CellStatus;
   error?: { code: string; message: string };
   outputs: OutputResult[];
-  /** Median latency per run over repeated runs of the same batch. */
-  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number };
+  /**
+   * Median latency per run over repeated runs of the same batch. clock "device": measured on the device by
+   * its runner (adb and file transfer excluded); "host": wall time of session.run (absent in older reports).
+   */
+  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number; clock?: 'host' | 'device' };
   /** When the inputs carry labels: task accuracy of this cell and of the reference. */
   accuracy?: { value: number; reference: number; delta: number };
   /** Wall time of the cell, and the part spent inside the runtime (loading it, opening the session, runs). */
