@@ -10,18 +10,9 @@
  * also switches on failure injection. Plain JavaScript so each call starts in tens of milliseconds.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { runShellLine, shellKind } from './device-shell.mjs';
 
 /**
  * @typedef {{ serial: string, state: string, props?: Record<string, string>, runnerInstalled?: boolean }} FakeDevice
@@ -71,24 +62,16 @@ const [command = '', ...rest] = args;
 /** The command name injections refer to: "instrument" for am instrument, "getprop", "mkdir", "rm", or adb's own. */
 const kind = command === 'shell' ? shellKind(rest.join(' ')) : command;
 
-/** The last command of a shell line (`rm -rf a && mkdir -p b` is a mkdir). @param {string} line */
-function shellKind(line) {
-  if (line.startsWith('am instrument')) return 'instrument';
-  if (line.startsWith('am force-stop')) return 'force-stop';
-  const last = line.split('&&').pop() ?? '';
-  return last.trim().split(/\s+/)[0] ?? '';
-}
-
 // --- failure injection ------------------------------------------------------------------------------
 if (inject.hang === kind) {
   // Hangs like a wedged USB transfer; the caller has to kill the process group. The pid lets tests check.
   writeFileSync(join(config.root, 'hung.pid'), String(process.pid));
   setInterval(() => undefined, 1 << 30);
 } else {
-  main();
+  await main();
 }
 
-function main() {
+async function main() {
   if (inject.fail !== undefined && inject.fail.command === kind && state.failed < (inject.fail.times ?? Infinity)) {
     state.failed++;
     saveState();
@@ -114,6 +97,10 @@ function main() {
     return;
   }
   const device = pickDevice(present);
+  if (command === 'get-state') {
+    out(`${device.state}\n`);
+    return;
+  }
   const fs = join(config.root, device.serial);
   /** @param {string} p */
   const onHost = (p) => join(fs, p);
@@ -149,7 +136,20 @@ function main() {
     return;
   }
   if (command === 'shell') {
-    for (const part of rest.join(' ').split('&&')) shell(device, words(part.trim()), onHost);
+    const shellDevice = {
+      fs,
+      props: device.props ?? {},
+      runner: config.runner,
+      pidDir: config.root,
+      ...(device.runnerInstalled === undefined ? {} : { runnerInstalled: device.runnerInstalled }),
+    };
+    const status = await runShellLine(
+      shellDevice,
+      rest.join(' '),
+      { out, err: (t) => process.stderr.write(t) },
+      instrumentHooks(),
+    );
+    if (status !== 0) process.exit(status);
     countAndMaybeDisconnect(device.serial);
     return;
   }
@@ -182,116 +182,54 @@ function countAndMaybeDisconnect(serialOfDevice) {
   saveState();
 }
 
-/** Splits a device shell line into words, honouring single quotes (all the adapter sends). @param {string} line */
-function words(line) {
-  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
-}
-
-/** @param {FakeDevice} device @param {string[]} argv @param {(p: string) => string} onHost */
-function shell(device, argv, onHost) {
-  const [cmd, ...a] = argv;
-  if (cmd === 'getprop') {
-    for (const [k, v] of Object.entries(device.props ?? {})) out(`[${k}]: [${v}]\n`);
-    return;
-  }
-  if (cmd === 'mkdir' && a[0] === '-p') {
-    mkdirSync(onHost(a[1] ?? ''), { recursive: true });
-    return;
-  }
-  if (cmd === 'rm' && a[0] === '-rf') {
-    rmSync(onHost(a[1] ?? ''), { recursive: true, force: true });
-    return;
-  }
-  if (cmd === 'am' && a[0] === 'instrument') {
-    instrument(device, a, onHost);
-    return;
-  }
-  if (cmd === 'am' && a[0] === 'force-stop') {
-    // Kills the app's process if one is running (the hanging runner records its pid); silent either way.
-    const pidFile = join(config.root, 'runner.pid');
-    if (a[1] === config.runner.component.split('/')[0] && existsSync(pidFile)) {
-      try {
-        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
-      } catch {
-        // already gone
+/**
+ * The fake's runner failure injection, around the shared `am instrument` (a declaration: main runs above it).
+ * @returns {import('./device-shell.mjs').InstrumentHooks}
+ */
+function instrumentHooks() {
+  return {
+    beforeRun: () => {
+      if (inject.runnerHangs === true) {
+        // The runner starts and never finishes (a wedged interpreter); am waits for it (-w), and so does adb.
+        // On a device the runner is not adb's child: killing the local adb leaves it running. So it runs in a
+        // session of its own (setsid) and only `am force-stop` ends it. Both record their pids for the tests.
+        writeFileSync(join(config.root, 'hung.pid'), String(process.pid));
+        const pidFile = JSON.stringify(join(config.root, 'runner.pid'));
+        spawnSync('setsid', [
+          process.execPath,
+          '-e',
+          `require('node:fs').writeFileSync(${pidFile}, String(process.pid)); setInterval(() => {}, 1 << 30);`,
+        ]);
+        die('fake adb: the hanging runner exited; expected only am force-stop to end it');
       }
-    }
-    return;
-  }
-  die(`/system/bin/sh: ${cmd}: not found`, 127);
-}
-
-/** `am instrument -w -e request PATH COMPONENT`, printing what am prints. */
-function instrument(
-  /** @type {FakeDevice} */ device,
-  /** @type {string[]} */ a,
-  /** @type {(p: string) => string} */ onHost,
-) {
-  const at = a.indexOf('request');
-  const request = a[at + 1] ?? '';
-  const component = a[a.length - 1] ?? '';
-  if (device.runnerInstalled === false || component !== config.runner.component) {
-    out(
-      `INSTRUMENTATION_STATUS: Error=Unable to find instrumentation info for: ComponentInfo{${component}}\nINSTRUMENTATION_STATUS_CODE: -1\n`,
-    );
-    die(`android.util.AndroidException: INSTRUMENTATION_FAILED: ${component}`);
-  }
-  if (inject.runnerHangs === true) {
-    // The runner starts and never finishes (a wedged interpreter); am waits for it (-w), and so does adb.
-    // On a device the runner is not adb's child: killing the local adb leaves it running. So it runs in a
-    // session of its own (setsid) and only `am force-stop` ends it. Both record their pids for the tests.
-    writeFileSync(join(config.root, 'hung.pid'), String(process.pid));
-    const pidFile = JSON.stringify(join(config.root, 'runner.pid'));
-    spawnSync('setsid', [
-      process.execPath,
-      '-e',
-      `require('node:fs').writeFileSync(${pidFile}, String(process.pid)); setInterval(() => {}, 1 << 30);`,
-    ]);
-    die('fake adb: the hanging runner exited; expected only am force-stop to end it');
-  }
-  const crash = inject.runnerCrash;
-  if (crash !== undefined) {
-    // What am prints when the instrumented process goes away before finishing (result code 0, i.e.
-    // RESULT_CANCELED). A process death (a signal in native code, the low-memory killer) reports only
-    // shortMsg "Process crashed."; an uncaught Java exception reports its class as shortMsg and
-    // "class: message" as longMsg. Recent am prints the result keys sorted, so longMsg comes first.
-    if (crash === 'process') out('INSTRUMENTATION_RESULT: shortMsg=Process crashed.\n');
-    else {
-      out(`INSTRUMENTATION_RESULT: longMsg=${crash.exception}: ${crash.message}\n`);
-      out(`INSTRUMENTATION_RESULT: shortMsg=${crash.exception}\n`);
-    }
-    out('INSTRUMENTATION_CODE: 0\n');
-    return;
-  }
-  const [exe = process.execPath, ...pre] = config.runner.command;
-  const facts = JSON.stringify(device.props ?? {});
-  const run = spawnSync(exe, [...pre, onHost(request), join(config.root, device.serial), facts, component], {
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) {
-    out(
-      `INSTRUMENTATION_RESULT: shortMsg=Process crashed.\nINSTRUMENTATION_RESULT: longMsg=${(run.stderr || run.error?.message || '').split('\n')[0]}\nINSTRUMENTATION_CODE: 0\n`,
-    );
-    return;
-  }
-  const dir = dirname(onHost(request));
-  const resultFile = join(dir, 'result.json');
-  if (inject.missingOutput !== undefined && existsSync(resultFile)) {
-    const result = JSON.parse(readFileSync(resultFile, 'utf8'));
-    const file = result.outputs?.[inject.missingOutput];
-    if (typeof file === 'string') unlinkSync(join(dir, file));
-  }
-  if (inject.malformedResult === 'not-json')
-    writeFileSync(resultFile, '{"protocol": "bert-parity/device@1", "status": ');
-  if (inject.malformedResult === 'bad-schema' && existsSync(resultFile)) {
-    const result = JSON.parse(readFileSync(resultFile, 'utf8'));
-    result.latencyMs = 'fast';
-    writeFileSync(resultFile, JSON.stringify(result));
-  }
-  // A runner that reports like am (the Kotlin runner's JVM harness) speaks for itself.
-  out(
-    /INSTRUMENTATION_CODE/.test(run.stdout)
-      ? run.stdout
-      : 'INSTRUMENTATION_RESULT: status=done\nINSTRUMENTATION_CODE: -1\n',
-  );
+      const crash = inject.runnerCrash;
+      if (crash === undefined) return undefined;
+      // What am prints when the instrumented process goes away before finishing (result code 0, i.e.
+      // RESULT_CANCELED). A process death (a signal in native code, the low-memory killer) reports only
+      // shortMsg "Process crashed."; an uncaught Java exception reports its class as shortMsg and
+      // "class: message" as longMsg. Recent am prints the result keys sorted, so longMsg comes first.
+      if (crash === 'process') out('INSTRUMENTATION_RESULT: shortMsg=Process crashed.\n');
+      else {
+        out(`INSTRUMENTATION_RESULT: longMsg=${crash.exception}: ${crash.message}\n`);
+        out(`INSTRUMENTATION_RESULT: shortMsg=${crash.exception}\n`);
+      }
+      out('INSTRUMENTATION_CODE: 0\n');
+      return 0;
+    },
+    afterRun: (dir) => {
+      const resultFile = join(dir, 'result.json');
+      if (inject.missingOutput !== undefined && existsSync(resultFile)) {
+        const result = JSON.parse(readFileSync(resultFile, 'utf8'));
+        const file = result.outputs?.[inject.missingOutput];
+        if (typeof file === 'string') unlinkSync(join(dir, file));
+      }
+      if (inject.malformedResult === 'not-json')
+        writeFileSync(resultFile, '{"protocol": "bert-parity/device@1", "status": ');
+      if (inject.malformedResult === 'bad-schema' && existsSync(resultFile)) {
+        const result = JSON.parse(readFileSync(resultFile, 'utf8'));
+        result.latencyMs = 'fast';
+        writeFileSync(resultFile, JSON.stringify(result));
+      }
+    },
+  };
 }

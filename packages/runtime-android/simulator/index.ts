@@ -155,3 +155,19 @@ export async function createKotlinRunnerSimulator(
   const build = await buildKotlinRunner(found.tools);
   return { ...createSimulator({ ...options, runnerCommand: build.command }), build };
 }
+
+export {
+  type Adbd,
+  type AdbdInjection,
+  type AdbdOptions,
+  type AdbResult,
+  type AdbServer,
+  DEFAULT_FEATURES,
+  deviceBanner,
+  findAdb,
+  type RealAdbDevice,
+  type RealAdbDeviceOptions,
+  startAdbd,
+  startAdbServer,
+  startRealAdbDevice,
+} from './adbd.ts';

@@ -94,12 +94,30 @@ export class AndroidDevice {
       });
     }
     const failure = instrumentationFailure(stdout);
+    if (failure?.startsWith('am instrument ended') === true) await this.confirmStillAttached(component);
     if (failure !== undefined) {
       throw new ParityError('E_DEVICE_RUNNER', `runner ${component} on ${this.serial}: ${failure}`, {
         details: { serial: this.serial, component, output: stdout.slice(0, 2000) },
       });
     }
     return stdout;
+  }
+
+  /**
+   * adb (29 at least) ends `shell am instrument` with exit 0 and no output when the device drops off during
+   * the call, which reads like a runner that said nothing. `adb get-state` tells the two apart.
+   */
+  private async confirmStillAttached(component: string): Promise<void> {
+    try {
+      await this.run(['get-state'], this.timeouts.commandMs, 0);
+    } catch (e) {
+      if (!(e instanceof ParityError) || e.code !== 'E_DEVICE_DISCONNECTED') throw e;
+      throw new ParityError(
+        'E_DEVICE_DISCONNECTED',
+        `the device went away during "am instrument … ${component}" (adb ended it with no output); adb get-state: ${String(e.details?.stderr ?? e.message)}`,
+        { cause: e, details: { ...e.details, serial: this.serial } },
+      );
+    }
   }
 
   /** `am force-stop <package>`, best effort (the device may be the reason the run hung). */
