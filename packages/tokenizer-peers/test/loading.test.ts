@@ -8,6 +8,14 @@ import { FIXTURE_VOCAB } from './paths.ts';
 // matched by name and code, not with instanceof.
 
 /** The peer libraries are heavy (a native binding; onnxruntime and sharp behind transformers.js): load on demand. */
+/** What both peers must give for the two inputs they are checked on (fixture vocabulary, lowercase), as ours does. */
+const HELLO_TOKENS = {
+  tokens: ['hello', 'n', '##a', '##ive', 'c', '##a', '##f', '##e'],
+  ids: [23841, 155, 27438, 28198, 144, 27438, 27912, 27781],
+  basicTokens: ['hello', 'naive', 'cafe'],
+};
+const AB_ENCODING = { inputIds: [101, 142, 143, 102, 0], inputMask: [1, 1, 1, 1, 0], segmentIds: [0, 0, 0, 0, 0] };
+
 describe('lazy loading of the peer libraries', () => {
   afterEach(() => {
     vi.doUnmock('tokenizers');
@@ -103,30 +111,14 @@ describe('prepared answers', () => {
       message: 'hf-tokenizers has no synchronous tokenize; call prepare() with this input first (input not prepared)',
     });
     await impl.prepare({ texts: ['Héllo naïve café'], pairs: [{ textA: 'a b', textB: null, maxSeqLength: 5 }] });
-    expect(impl.tokenize('Héllo naïve café')).toEqual({
-      tokens: ['hello', 'n', '##a', '##ive', 'c', '##a', '##f', '##e'],
-      ids: [23841, 155, 27438, 28198, 144, 27438, 27912, 27781],
-      basicTokens: ['hello', 'naive', 'cafe'],
-    });
-    expect(impl.encode('a b', null, 5)).toEqual({
-      inputIds: [101, 142, 143, 102, 0],
-      inputMask: [1, 1, 1, 1, 0],
-      segmentIds: [0, 0, 0, 0, 0],
-    });
+    expect(impl.tokenize('Héllo naïve café')).toEqual(HELLO_TOKENS);
+    expect(impl.encode('a b', null, 5)).toEqual(AB_ENCODING);
   });
 
   it('transformers.js tokenizes the same text identically, with no prepare step', async () => {
     const { createTransformersJsImpl } = await import('../src/index.ts');
     const impl = await createTransformersJsImpl(FIXTURE_VOCAB, { lowercase: true });
-    expect(impl.tokenize('Héllo naïve café')).toEqual({
-      tokens: ['hello', 'n', '##a', '##ive', 'c', '##a', '##f', '##e'],
-      ids: [23841, 155, 27438, 28198, 144, 27438, 27912, 27781],
-      basicTokens: ['hello', 'naive', 'cafe'],
-    });
-    expect(impl.encode('a b', null, 5)).toEqual({
-      inputIds: [101, 142, 143, 102, 0],
-      inputMask: [1, 1, 1, 1, 0],
-      segmentIds: [0, 0, 0, 0, 0],
-    });
+    expect(impl.tokenize('Héllo naïve café')).toEqual(HELLO_TOKENS);
+    expect(impl.encode('a b', null, 5)).toEqual(AB_ENCODING);
   });
 });
