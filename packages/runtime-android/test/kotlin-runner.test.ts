@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeNpy, encodeNpy, type NamedTensors, type NpyArray } from '@bert-parity/core';
+import { decodeNpy, encodeNpy, type NamedTensors, type NpyArray, type Tensor } from '@bert-parity/core';
 import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
 import { bertFeeds } from '@bert-parity/runtime-base';
 import { fixtureArtifact } from '@bert-parity/runtime-base/testing';
@@ -11,8 +11,10 @@ import {
   createKotlinRunnerSimulator,
   createSimulator,
   EMULATOR_PROPS,
+  findAdb,
   type KotlinRunnerSimulator,
   kotlinRunnerMissing,
+  startRealAdbDevice,
 } from '../simulator/index.ts';
 import { AndroidAdapter, RUNNER_COMPONENT } from '../src/index.ts';
 import { PROTOCOL, parseResult } from '../src/protocol.ts';
@@ -102,6 +104,39 @@ describe.skipIf(missing.length > 0)('the Kotlin runner (android/app) on the JVM,
       }
     },
     120_000,
+  );
+
+  // The whole host-side stack for real: Debian's adb client and server, the ADB protocol to a simulated adbd,
+  // whose am instrument runs the APK's code. Only the Android framework and TFLite's native library are doubles.
+  it.skipIf(findAdb() === undefined)(
+    'through the real adb and a simulated adbd: float32 outputs bit-identical to LiteRT.js on the host',
+    async () => {
+      const adb = findAdb() as string;
+      const dev = await startRealAdbDevice(EMULATOR_PROPS, { adb, runnerCommand: sim.build.command });
+      const artifact = fixtureArtifact(fixtures, 'tflite', 'float32');
+      const feeds = bertFeeds(batch);
+      try {
+        const device = await new AndroidAdapter({ env: dev.env }).open(artifact);
+        const host = await new LiteRtAdapter().open(artifact);
+        try {
+          expect(device.environment).toMatchObject({
+            deviceRuntime: 'tensorflow-lite (android)',
+            device: { serial: dev.adbd.serial, model: 'sdk_gphone64_x86_64', sdk: 34 },
+          });
+          const got = await device.run(feeds);
+          const want = await host.run(feeds);
+          for (const [name, w] of Object.entries(want)) {
+            expect(bytes((got[name] as Tensor).data).equals(bytes(w.data)), name).toBe(true);
+          }
+        } finally {
+          await device.close();
+          await host.close();
+        }
+      } finally {
+        await dev.dispose();
+      }
+    },
+    60_000,
   );
 
   it('a model without a SignatureDef binds by tensor position', async () => {
