@@ -1,11 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  createKotlinRunnerSimulator,
-  createSimulator,
-  kotlinRunnerMissing,
-} from '@bert-parity/runtime-android/simulator';
+import { createKotlinRunnerSimulator, createSimulator, kotlinRunnerMissing } from '@bert-parity/android-simulator';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { REPO_ROOT } from '../src/paths.ts';

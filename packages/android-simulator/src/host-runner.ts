@@ -14,9 +14,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type DType, decodeNpy, encodeNpy, type NpyArray, type TensorSpec } from '@bert-parity/core';
+import {
+  type DeviceRequest,
+  type DeviceResult,
+  PROTOCOL,
+  parseRequest,
+  RESULT_FILE,
+} from '@bert-parity/runtime-android';
 import { packageVersion } from '@bert-parity/runtime-base';
 import { type LiteRtHandle, loadLiteRtForNode } from '@bert-parity/runtime-litert';
-import { type DeviceRequest, type DeviceResult, PROTOCOL, parseRequest, RESULT_FILE } from '../src/protocol.ts';
 
 const [requestPath = '', deviceRoot = '', propsJson = '{}'] = process.argv.slice(2);
 const runDir = dirname(requestPath);

@@ -33,7 +33,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RUNNER_COMPONENT } from '../src/adapter.ts';
+import { RUNNER_COMPONENT } from '@bert-parity/runtime-android';
 import { runShellLine, type ShellDevice, shellKind } from './device-shell.mjs';
 
 const A_SYNC = 0x434e5953;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RUNNER_COMPONENT } from '../src/adapter.ts';
+import { RUNNER_COMPONENT } from '@bert-parity/runtime-android';
 import { buildKotlinRunner, findKotlinRunnerTools, type KotlinRunnerBuild } from './kotlin-runner.ts';
 
 export {

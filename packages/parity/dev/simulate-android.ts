@@ -9,9 +9,9 @@
  * real Android framework: the TFLite numbers come from LiteRT.js (see android/host/README.md).
  */
 import { resolve } from 'node:path';
-import { createKotlinRunnerSimulator, kotlinRunnerMissing } from '@bert-parity/runtime-android/simulator';
-import { main } from './cli.ts';
-import { REPO_ROOT } from './paths.ts';
+import { createKotlinRunnerSimulator, kotlinRunnerMissing } from '@bert-parity/android-simulator';
+import { main } from '../src/cli.ts';
+import { REPO_ROOT } from '../src/paths.ts';
 
 const args = process.argv.slice(2);
 const missing = kotlinRunnerMissing();

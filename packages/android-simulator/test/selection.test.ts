@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFixtures } from '@bert-parity/fixtures';
+import { AndroidAdapter } from '@bert-parity/runtime-android';
 import { fixtureArtifact } from '@bert-parity/runtime-base/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSimulator, EMULATOR_PROPS, FAKE_ADB, type Simulator } from '../simulator/index.ts';
-import { AndroidAdapter } from '../src/index.ts';
+import { createSimulator, EMULATOR_PROPS, FAKE_ADB, type Simulator } from '../src/index.ts';
 import { coded } from './helpers.ts';
 
 const fixtures = await buildFixtures();

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeNpy, encodeNpy, type NamedTensors, type NpyArray, type Tensor } from '@bert-parity/core';
 import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
+import { AndroidAdapter, PROTOCOL, parseResult, RUNNER_COMPONENT } from '@bert-parity/runtime-android';
 import { bertFeeds } from '@bert-parity/runtime-base';
 import { fixtureArtifact } from '@bert-parity/runtime-base/testing';
 import { LiteRtAdapter } from '@bert-parity/runtime-litert';
@@ -15,9 +16,7 @@ import {
   type KotlinRunnerSimulator,
   kotlinRunnerMissing,
   startRealAdbDevice,
-} from '../simulator/index.ts';
-import { AndroidAdapter, RUNNER_COMPONENT } from '../src/index.ts';
-import { PROTOCOL, parseResult } from '../src/protocol.ts';
+} from '../src/index.ts';
 import { coded } from './helpers.ts';
 
 /**

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
+import { AndroidAdapter, type AndroidSession, DEVICE_ROOT, RUNNER_COMPONENT } from '@bert-parity/runtime-android';
 import { bertFeeds } from '@bert-parity/runtime-base';
 import { bertDrift, fixtureArtifact, worstDrift } from '@bert-parity/runtime-base/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +13,11 @@ import {
   type RealAdbDevice,
   startAdbServer,
   startRealAdbDevice,
-} from '../simulator/index.ts';
-import { AndroidAdapter, type AndroidSession, DEVICE_ROOT, RUNNER_COMPONENT } from '../src/index.ts';
+} from '../src/index.ts';
 import { coded } from './helpers.ts';
 
 /**
- * The adapter through the real adb (client and a private server) against the simulated adbd (simulator/adbd.ts):
+ * The adapter through the real adb (client and a private server) against the simulated adbd (src/adbd.ts):
  * what the fake adb imitates, here for real — argv parsing, the server's device list, shell v2 exit statuses, the
  * sync protocol of push/pull, and adb's own wording when the device goes away.
  */

@@ -6,7 +6,7 @@
  * pull, version). Each device's file system is a folder on the host (<root>/<serial>/<absolute path>);
  * `am instrument` runs the host runner (LiteRT.js) on the request, as the APK would on a phone.
  *
- * Configured by the JSON file named in FAKE_ADB_CONFIG (see simulator/index.ts for its fields), which
+ * Configured by the JSON file named in FAKE_ADB_CONFIG (see index.ts for its fields), which
  * also switches on failure injection. Plain JavaScript so each call starts in tens of milliseconds.
  */
 import { spawnSync } from 'node:child_process';

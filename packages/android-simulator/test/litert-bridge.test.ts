@@ -16,8 +16,8 @@ const { config } = fixtures;
 const modelPath = (variant: 'standard' | 'no-signature' | 'custom-op' | 'op-version-too-new') =>
   fixtureArtifact(fixtures, 'tflite', 'float32', variant).path;
 
-const BRIDGE = fileURLToPath(new URL('../simulator/litert-bridge.ts', import.meta.url));
-// Started as simulator/index.ts starts the host runner: node with tsx's loader, then the script.
+const BRIDGE = fileURLToPath(new URL('../src/litert-bridge.ts', import.meta.url));
+// Started as src/index.ts starts the host runner: node with tsx's loader, then the script.
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const LITERT_VERSION = packageVersion(
   '@litertjs/core',

@@ -2,12 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NamedTensors } from '@bert-parity/core';
 import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
+import { AndroidAdapter, type AndroidSession } from '@bert-parity/runtime-android';
 import { bertFeeds } from '@bert-parity/runtime-base';
 import { bertDrift, fixtureArtifact, worstDrift } from '@bert-parity/runtime-base/testing';
 import { LiteRtAdapter } from '@bert-parity/runtime-litert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from '../simulator/index.ts';
-import { AndroidAdapter, type AndroidSession } from '../src/index.ts';
+import { createSimulator, type Simulator } from '../src/index.ts';
 import { coded, processGone } from './helpers.ts';
 
 const fixtures = await buildFixtures();
