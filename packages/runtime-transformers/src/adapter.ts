@@ -185,14 +185,7 @@ export class TransformersAdapter implements RuntimeAdapter {
     let hf: PreTrainedModel;
     try {
       hf = await withoutNetwork(() =>
-        tj.AutoModel.from_pretrained(id, {
-          dtype,
-          device: 'cpu',
-          local_files_only: true,
-          // Weights in onnx/<file>_data beside the model (ONNX external data): transformers.js loads that
-          // file only when told to.
-          ...(existsSync(`${file}_data`) ? { use_external_data_format: true } : {}),
-        }),
+        tj.AutoModel.from_pretrained(id, { dtype, device: 'cpu', local_files_only: true }),
       );
     } catch (cause) {
       throw runtimeError('E_RUNTIME_LOAD', `transformers.js cannot load ${folder} (dtype ${dtype})`, cause, { folder });

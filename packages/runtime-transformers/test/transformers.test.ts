@@ -90,6 +90,7 @@ describe('runtime-transformers (transformers.js, offline)', () => {
     );
   });
 
+  // In Node, transformers.js hands onnxruntime the model's path, which then finds the data file itself.
   it('loads onnx/model.onnx with its weights in onnx/model.onnx_data (ONNX external data)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hf-external-'));
     cpSync(folder, dir, { recursive: true });
