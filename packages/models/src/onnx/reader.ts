@@ -52,7 +52,10 @@ export interface OnnxFacts {
   readonly producer: string;
   readonly opsetImports: readonly { readonly domain: string; readonly version: number }[];
   readonly initializers: number;
+  /** Data files the initializers are stored in (ONNX external data), absolute paths. */
   readonly externalData: readonly string[];
+  /** metadata_props (e.g. bert_parity.derived_from on variants written by bert-parity init --derive). */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 type Proto = onnxProto.onnx.ModelProto;
@@ -221,6 +224,7 @@ export function readOnnx(bytes: Uint8Array, path: string): ModelArtifact {
     opsetImports: [...opsets.entries()].map(([domain, version]) => ({ domain, version })),
     initializers: initializers.size,
     externalData: [...external.keys()],
+    metadata: Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? ''])),
   };
   const files = [
     { path, bytes: bytes.byteLength },
