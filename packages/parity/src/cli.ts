@@ -2,6 +2,7 @@ import { isParityError } from '@bert-parity/core';
 import { Command, CommanderError, Option } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerInit } from './commands/init.ts';
 import { formatInspect, inspectJson, runInspect } from './commands/inspect.ts';
 import { registerReport } from './commands/report.ts';
 import { type CliState, EXIT } from './commands/state.ts';
@@ -91,6 +92,7 @@ export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command
   registerCompare(program, state);
   registerReport(program, state);
   registerCheck(program, state);
+  registerInit(program, state);
 
   return program;
 }

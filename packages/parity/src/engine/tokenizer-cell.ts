@@ -70,7 +70,9 @@ export async function runTokenizerCell(plan: TokenizerCellPlan, setup: { inputs:
       cell.agree = cell.cases - differences.length;
       cell.knownDifferences = differences.length - unexpected.length;
       // Unexpected differences first: they are what fails the cell.
-      cell.mismatches = [...unexpected, ...differences.filter((d) => known.has(d.id))].slice(0, 20);
+      cell.mismatches = [...unexpected, ...differences.filter((d) => known.has(d.id))]
+        .slice(0, 20)
+        .map((d) => ({ id: d.id, field: d.field, firstDiff: d.firstDiff }));
       cell.status = unexpected.length === 0 ? 'pass' : 'fail';
     }
   } catch (e) {
@@ -97,6 +99,9 @@ export interface Difference {
   id: string;
   field: string;
   firstDiff: number;
+  /** The two values at firstDiff (undefined past the end, or for an error). */
+  ours?: number;
+  theirs?: number;
 }
 
 /** Cases whose input_ids, attention_mask or token_type_ids differ between the peer and our encodings. */
@@ -122,7 +127,10 @@ export async function agreement(plan: AgreementPlan, inputs: InputSet): Promise<
       const n = Math.max(want.length, have.length);
       const at = Array.from({ length: n }, (_, i) => i).find((i) => want[i] !== have[i]);
       if (at !== undefined) {
-        out.push({ id: c.id, field, firstDiff: at });
+        const d: Difference = { id: c.id, field, firstDiff: at };
+        if (want[at] !== undefined) d.ours = want[at];
+        if (have[at] !== undefined) d.theirs = have[at];
+        out.push(d);
         break;
       }
     }
