@@ -3,7 +3,7 @@ import { thrown } from '@bert-parity/core/testing';
 import { OnnxDataType, OnnxGraphBuilder, type OnnxModel, type OnnxNode, writeOnnxFile } from '@bert-parity/models';
 import { describe, expect, it } from 'vitest';
 import { convertToFloat16, toFloat16Clipped } from '../src/index.ts';
-import { f32, seeded, tempDir, tfLike, torchLike } from './helpers/graphs.ts';
+import { f32, seeded, tempDir, tfLike, torchLike } from '../testing/exporters.ts';
 import { bertFeeds, ort, relL2, runOnnx } from './helpers/ort.ts';
 
 const node = (m: OnnxModel, name: string) => m.nodes.find((n) => n.name === name);

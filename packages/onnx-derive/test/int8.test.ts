@@ -3,7 +3,7 @@ import { thrown } from '@bert-parity/core/testing';
 import { OnnxDataType, type OnnxModel, writeOnnxFile } from '@bert-parity/models';
 import { describe, expect, it } from 'vitest';
 import { quantizeDynamicInt8, quantizeSymmetric } from '../src/index.ts';
-import { seeded, tempDir, tfLike, torchLike } from './helpers/graphs.ts';
+import { seeded, tempDir, tfLike, torchLike } from '../testing/exporters.ts';
 import { bertFeeds, ort, relL2, runOnnx } from './helpers/ort.ts';
 
 const int8s = (t: { raw: Uint8Array } | undefined) => [...new Int8Array((t?.raw ?? new Uint8Array()).slice().buffer)];

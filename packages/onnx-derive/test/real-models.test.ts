@@ -6,7 +6,7 @@ import { measure } from '@bert-parity/metrics';
 import { loadModelSync, readOnnxModelFile, writeOnnxFile } from '@bert-parity/models';
 import { describe, expect, it } from 'vitest';
 import { type DeriveResult, deriveOnnxFile, type Float16Report, type Int8Report } from '../src/index.ts';
-import { tempDir } from './helpers/graphs.ts';
+import { tempDir } from '../testing/exporters.ts';
 import { bertFeeds, type Feeds, type Outputs, ort, relL2, runOnnx } from './helpers/ort.ts';
 
 const ORT_TOY = sharedPath('models/ort-bert_toy_optimized.onnx');

@@ -85,8 +85,12 @@ export function ceilOneDigit(x: number): number {
   return Number((Math.ceil(m - 1e-9) * 10 ** e).toPrecision(1));
 }
 
-/** Measured drift below this counts as this much: one float32 rounding of the values compared. */
-export const CALIBRATION_FLOOR = 5e-8;
+/**
+ * Measured drift below this counts as this much: float32 round-off between kernels and machines (the
+ * fixture's float32 runtimes differ from each other and from float64 by up to ~3e-7), so a cell that
+ * matched its cached reference exactly here still passes on a CI runner with other SIMD kernels.
+ */
+export const CALIBRATION_FLOOR = 5e-7;
 
 export interface Calibration {
   /** `bounds` of the config, commented with what was measured. */

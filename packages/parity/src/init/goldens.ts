@@ -1,4 +1,5 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
 import { defaultGoldenFiles } from '../paths.ts';
 
 export interface GoldenMatch {
@@ -29,9 +30,13 @@ function metaOf(path: string): Record<string, unknown> | undefined {
  * the project's own (golden/tokenizer) and the shared seed's (../shared/golden-seed/tokenizer).
  */
 export function matchingGoldens(vocabSha256: string, lowercase: boolean): GoldenMatch[] {
+  const seen = new Set<string>();
   return defaultGoldenFiles((dir) => readdirSync(dir)).flatMap((path) => {
     const meta = metaOf(path);
     if (meta?.vocab_sha256 !== vocabSha256 || meta.do_lower_case !== lowercase) return [];
+    // The seed holds copies of the project's own goldens: one cell per golden name (the project's first).
+    if (seen.has(basename(path))) return [];
+    seen.add(basename(path));
     return [{ path, vocab: String(meta.vocab), cases: String(meta.corpus) }];
   });
 }

@@ -219,6 +219,10 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   const times = { derive: 0, golden: 0, calibrate: 0 };
   const derivations: DeriveResult[] = [];
   try {
+    if (!existsSync(outDir)) {
+      mkdirSync(outDir, { recursive: true });
+      written.add(outDir);
+    }
     // 2. Derived models.
     const t0 = performance.now();
     for (const v of derived) {

@@ -1,3 +1,7 @@
+/**
+ * Small graphs shaped like real exporters' output (torch.onnx, tf2onnx / keras2onnx), built with the
+ * project's graph builder, for tests of the derivations and of `bert-parity init`.
+ */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
