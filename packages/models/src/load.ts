@@ -66,14 +66,32 @@ export function loadModelSync(path: string, options: { variant?: string } = {}):
       `folder ${path} has neither config.json (Hugging Face) nor model.json (TF.js); expected one of them`,
     );
   }
-  if (stat.size > PROTOBUF_MAX_BYTES) tooLarge(path, stat.size);
-  let bytes: Uint8Array;
+  return readModelBytes(readModelFile(path, stat.size), path);
+}
+
+/**
+ * A model file's bytes (E_MODEL_READ when missing or unreadable); files over protobuf's 2 GiB limit are
+ * refused before reading (see tooLarge).
+ */
+export function readModelFile(path: string, size?: number): Uint8Array {
+  let bytes = size;
+  if (bytes === undefined) {
+    try {
+      bytes = statSync(path).size;
+    } catch (cause) {
+      throw new ParityError(
+        'E_MODEL_READ',
+        `cannot read model ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+        { cause },
+      );
+    }
+  }
+  if (bytes > PROTOBUF_MAX_BYTES) tooLarge(path, bytes);
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (cause) {
     throw new ParityError('E_MODEL_READ', `cannot read model ${path}: ${(cause as Error).message}`, { cause });
   }
-  return readModelBytes(bytes, path);
 }
 
 /**

@@ -1,21 +1,6 @@
 import { ParityError } from '@bert-parity/core';
-import { OnnxDataType, type OnnxModel, type OnnxNode } from '@bert-parity/models';
+import { OnnxDataType, type OnnxModel, type OnnxNode, QUANT_OPS } from '@bert-parity/models';
 import { constantTensor } from './constants.ts';
-
-/** Ops that mean a graph is already quantized (dynamic, QDQ or QLinear). */
-const QUANTIZED_OPS = new Set([
-  'QuantizeLinear',
-  'DequantizeLinear',
-  'DynamicQuantizeLinear',
-  'MatMulInteger',
-  'ConvInteger',
-  'QLinearMatMul',
-  'QLinearConv',
-  'DynamicQuantizeMatMul',
-  'MatMulNBits',
-  'QAttention',
-  'QGemm',
-]);
 
 /**
  * Derivations start from a float32 model: converting a float16 or quantized model again loses precision
@@ -48,7 +33,7 @@ export function refuseReduced(model: OnnxModel, what: string): void {
       `${what} already computes in float16 (${half[0]}${half.length > 1 ? ` and ${half.length - 1} more` : ''}); expected a float32 model to derive from`,
     );
   }
-  const quantized = model.nodes.find((n) => QUANTIZED_OPS.has(n.opType));
+  const quantized = model.nodes.find((n) => QUANT_OPS.has(n.opType));
   if (quantized !== undefined) {
     throw new ParityError(
       'E_DERIVE_INPUT',

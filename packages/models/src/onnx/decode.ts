@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
 import { ParityError } from '@bert-parity/core';
 import onnxProto from 'onnx-proto';
+import { readModelFile } from '../load.ts';
 import { type ExternalRef, readExternal, resolveExternal } from './external.ts';
 import { decodeOnnx } from './reader.ts';
 import {
@@ -14,7 +14,6 @@ import {
   type OnnxNode,
   type OnnxValueInfo,
 } from './types.ts';
-import { PROTOBUF_MAX_BYTES, protobufLimitError } from './writer.ts';
 
 const { onnx } = onnxProto;
 type ITensor = onnxProto.onnx.ITensorProto;
@@ -282,24 +281,5 @@ export function decodeOnnxModel(bytes: Uint8Array, path: string): DecodedOnnx {
  * ModelProto: such models keep their weights in external data files.
  */
 export function readOnnxModelFile(path: string): DecodedOnnx {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (cause) {
-    throw new ParityError(
-      'E_MODEL_READ',
-      `cannot read model ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
-      { cause },
-    );
-  }
-  if (size > PROTOBUF_MAX_BYTES) {
-    throw protobufLimitError(path, size);
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (cause) {
-    throw new ParityError('E_MODEL_READ', `cannot read model ${path}: ${(cause as Error).message}`, { cause });
-  }
-  return decodeOnnxModel(bytes, path);
+  return decodeOnnxModel(readModelFile(path), path);
 }

@@ -30,7 +30,7 @@ const DTYPES: Readonly<Record<number, DType>> = {
 /** Domains every ONNX runtime implements; anything else needs a runtime that registers it. */
 export const STANDARD_ONNX_DOMAINS: ReadonlySet<string> = new Set(['ai.onnx', 'ai.onnx.ml']);
 /** Ops whose presence means the graph computes in integers (QDQ, dynamic and QLinear quantization). */
-const QUANT_OPS = new Set([
+export const QUANT_OPS: ReadonlySet<string> = new Set([
   'QuantizeLinear',
   'DequantizeLinear',
   'DynamicQuantizeLinear',

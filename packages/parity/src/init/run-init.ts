@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, writeFileAtomic } from '@bert-parity/core';
 import { loadModelSync } from '@bert-parity/models';
 import { type DerivedPrecision, type DeriveResult, deriveOnnxFile } from '@bert-parity/onnx-derive';
 import { configFromValue } from '../config/load.ts';
@@ -98,18 +98,6 @@ class Written {
 
   rollback(): void {
     for (const p of [...this.paths].reverse()) rmSync(p, { recursive: true, force: true });
-  }
-}
-
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (cause) {
-    rmSync(tmp, { force: true });
-    throw new ParityError('E_IO', `cannot write ${path}: ${(cause as Error).message}`, { cause });
   }
 }
 
@@ -245,7 +233,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     if (texts === undefined) {
       const count = options.count ?? 200;
       const slice = corpusSlice(count);
-      writeAtomic(inputsPath, slice.text);
+      writeFileAtomic(inputsPath, slice.text);
       written.add(inputsPath);
       inputs = plainObj({ corpus: rel(inputsPath), count: slice.cases, types: ['text'], maxSeqLength });
     } else {
@@ -253,7 +241,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
       inputs = plainObj({ texts: rel(texts), count, maxSeqLength });
     }
     if (vocab.fromJson !== undefined) {
-      writeAtomic(vocab.path, vocab.fromJson.text);
+      writeFileAtomic(vocab.path, vocab.fromJson.text);
       written.add(vocab.path);
     }
 
@@ -375,9 +363,9 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     if (ext === '.json') {
       notesPath = configPath.replace(/\.json$/, '.notes.md');
       written.claim(notesPath);
-      writeAtomic(notesPath, notesMarkdown(basename(configPath), header, config));
+      writeFileAtomic(notesPath, notesMarkdown(basename(configPath), header, config));
       written.add(notesPath);
-      writeAtomic(configPath, `${JSON.stringify(strip(config), null, 2)}\n`);
+      writeFileAtomic(configPath, `${JSON.stringify(strip(config), null, 2)}\n`);
     } else {
       const source = [
         `import { defineConfig } from '${defineConfigImport(outDir)}';`,
@@ -388,7 +376,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
         `export default defineConfig(${renderTs(config)});`,
         '',
       ].join('\n');
-      writeAtomic(configPath, source);
+      writeFileAtomic(configPath, source);
     }
     written.add(configPath);
     return {
