@@ -90,6 +90,9 @@ describe('bert-parity init on a real exporter: the ORT toy torch.onnx export', (
     expect(cells[2]?.outputs[0]?.stats.relL2).toBeGreaterThan(cells[1]?.outputs[0]?.stats.relL2 as number);
     expect(report.reference.kind).toBe('golden-outputs');
     const text = readFileSync(config, 'utf8');
+    // Typed without a runtime import, so the file loads wherever bert-parity runs it.
+    expect(text.split('\n')[0]).toBe("import type { ParityConfigInput } from '@bert-parity/parity';");
+    expect(text.trimEnd().endsWith('} satisfies ParityConfigInput;')).toBe(true);
     expect(text).toContain("inputMapping: { attention_mask: 'input_mask' },");
     expect(text).toContain("    // attention_mask is the model's input_mask: inputMapping binds it");
     expect(text).toContain("tokenOutputs: ['prediction_scores'],");

@@ -101,19 +101,6 @@ class Written {
   }
 }
 
-/**
- * How the config imports defineConfig: `@bert-parity/parity` where a node_modules above the config holds it
- * (a project that installed bert-parity), else this checkout's source by relative path.
- */
-function defineConfigImport(outDir: string): string {
-  for (let dir = outDir; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules', '@bert-parity', 'parity', 'package.json'))) return '@bert-parity/parity';
-    if (dirname(dir) === dir) break;
-  }
-  const rel = relative(outDir, join(REPO_ROOT, 'packages/parity/src/config/index.ts')).split(sep).join('/');
-  return rel.startsWith('.') ? rel : `./${rel}`;
-}
-
 /** The first `count` text cases of the golden corpus, copied beside the config so config, inputs and reference travel together. */
 function corpusSlice(count: number): { text: string; cases: number } {
   const lines = readFileSync(CORPUS, 'utf8')
@@ -367,13 +354,15 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
       written.add(notesPath);
       writeFileAtomic(configPath, `${JSON.stringify(strip(config), null, 2)}\n`);
     } else {
+      // A type-only import, erased when the file loads: the config runs wherever bert-parity runs it (a CI
+      // checkout elsewhere included) and type-checks where @bert-parity/parity resolves.
       const source = [
-        `import { defineConfig } from '${defineConfigImport(outDir)}';`,
+        "import type { ParityConfigInput } from '@bert-parity/parity';",
         '',
         '/**',
         ...header.map((l) => (l === '' ? ' *' : ` * ${l}`)),
         ' */',
-        `export default defineConfig(${renderTs(config)});`,
+        `export default ${renderTs(config)} satisfies ParityConfigInput;`,
         '',
       ].join('\n');
       writeFileAtomic(configPath, source);
