@@ -185,10 +185,16 @@ describe('bert-parity init on the fixtures, in every format', () => {
     );
   }, 300_000);
 
-  it('a Hugging Face folder: its ONNX files on onnxruntime and the folder on transformers.js, tokenizer.json checked for agreement', async () => {
+  it('a Hugging Face folder: its ONNX files on onnxruntime, the folder on transformers.js, derived variants of model.onnx, tokenizer.json checked for agreement', async () => {
     const dir = tempDir();
     cpSync(buildHfDir(fx), join(dir, 'hf'), { recursive: true });
-    const { check, report, config } = await initThenCheck(dir, [join(dir, 'hf'), '--count', '20']);
+    const { check, report, config } = await initThenCheck(dir, [
+      join(dir, 'hf'),
+      '--derive',
+      'float16,int8',
+      '--count',
+      '20',
+    ]);
     expect(check.code).toBe(0);
     expect(statuses(report)).toEqual([
       'tokenizer:ours/fixture-uncased.lower.dev pass',
@@ -199,6 +205,8 @@ describe('bert-parity init on the fixtures, in every format', () => {
       'hf-model_fp16@transformers/host pass',
       'model_quantized@onnx/host pass',
       'hf-model_quantized@transformers/host pass',
+      'model.float16@onnx/host pass',
+      'model.int8@onnx/host pass',
     ]);
     const agreement = report.cells[1] as TokenizerCell;
     expect(agreement.cases).toBe(20);
