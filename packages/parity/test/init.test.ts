@@ -294,6 +294,16 @@ describe('bert-parity init: bad inputs are coded errors naming what to do, and n
     );
   }, 120_000);
 
+  it('--derive needs an ONNX float32 reference', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'm'));
+    copyFileSync(fixture('tflite', 'float32'), join(dir, 'm/model.tflite'));
+    copyFileSync(FIXTURE_VOCAB, join(dir, 'm/vocab.txt'));
+    expect(await refused(dir, join(dir, 'm'), '--derive', 'float16')).toBe(
+      'bert-parity: E_USAGE: --derive float16 makes ONNX variants from a float32 ONNX model, but the reference model is tflite; pass --reference with an ONNX float32 model',
+    );
+  });
+
   it('no vocabulary', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'm'));
