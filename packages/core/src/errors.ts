@@ -34,6 +34,19 @@ export const ERROR_CODES = {
     'a model file has a recognized format but is malformed (truncated, offsets or lengths out of range, bad references)',
   E_MODEL_READ:
     'a model file, or a file it references (weight shard, external data), is missing, unreadable or outside the model folder',
+  E_MODEL_UNSUPPORTED:
+    'a model is valid but uses something this tool cannot decode into a full graph (string or sparse tensors, local functions, non-tensor graph inputs)',
+  E_DERIVE_INPUT:
+    'a float16/int8 derivation was given a model it cannot transform (not float32, already reduced, opset too old, an op whose element types it cannot infer)',
+  E_INIT_AMBIGUOUS:
+    'bert-parity init cannot decide alone (two reference candidates, conflicting fixed sequence lengths); the message names the option to pass',
+  E_INIT_VOCAB:
+    'bert-parity init found no vocabulary it can use (vocab.txt, tokenizer.json), or one the config cannot express',
+  E_INIT_SIGNATURE:
+    'a model input the harness cannot map to input_ids / attention_mask / token_type_ids; the message gives the mapping to pass',
+  E_INIT_EXISTS: 'bert-parity init would overwrite an existing file; pass --force to replace it',
+  E_CALIBRATE:
+    'bounds cannot be calibrated: a cell did not pass through (error, skipped) or a drift value is not finite',
   E_RUNTIME_UNAVAILABLE: 'a runtime (or one of its backends) cannot be loaded here; the message says why',
   E_RUNTIME_FORMAT: 'a runtime adapter was given a model format it does not run',
   E_RUNTIME_LOAD: 'a runtime failed to load or compile a model',

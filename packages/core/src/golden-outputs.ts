@@ -73,7 +73,8 @@ function bad(source: string, what: string): never {
   throw new ParityError('E_GOLDEN_FORMAT', `${source}: ${what}`, { details: { source } });
 }
 
-function writeAtomic(path: string, bytes: Uint8Array | string): void {
+/** Writes a file so no reader sees half of it: a temporary sibling renamed into place (E_IO on failure). */
+export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
@@ -118,7 +119,7 @@ export function writeOutputGoldens(
       throw new ParityError('E_USAGE', `output ${output} of case ${caseId} is given twice; expected one array each`);
     seen.add(file);
     const bytes = encodeNpy(array, { source: join(dir, file) });
-    writeAtomic(join(dir, file), bytes);
+    writeFileAtomic(join(dir, file), bytes);
     entries.push({ case: caseId, output, file, dtype: array.dtype, shape: [...array.shape], sha256: sha256Hex(bytes) });
   }
   entries.sort((a, b) => (a.case === b.case ? cmp(a.output, b.output) : cmp(a.case, b.case)));
@@ -139,7 +140,7 @@ export function writeOutputGoldens(
     entries,
   };
   parseOutputGoldenIndex(JSON.stringify(index), join(dir, OUTPUT_INDEX_FILE));
-  writeAtomic(join(dir, OUTPUT_INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
+  writeFileAtomic(join(dir, OUTPUT_INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
   return index;
 }
 

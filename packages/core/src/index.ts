@@ -14,6 +14,7 @@ export {
   parseOutputGoldenIndex,
   readOutputGoldens,
   sha256Hex,
+  writeFileAtomic,
   writeOutputGoldens,
 } from './golden-outputs.ts';
 export type {

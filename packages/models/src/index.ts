@@ -3,9 +3,16 @@ export { factsOf } from './artifact/facts.ts';
 export { type HfFacts, isHfFolder, readHfFolder } from './hf/reader.ts';
 export { type InspectOptions, inspectFindings } from './inspect/findings.ts';
 export { parseTarget, TARGET_RUNTIMES, type Target, type TargetRuntime } from './inspect/targets.ts';
-export { detectFormat, loadModel, loadModelSync, readModelBytes } from './load.ts';
+export { detectFormat, loadModel, loadModelSync, readModelBytes, readModelFile } from './load.ts';
 export * from './onnx/index.ts';
-export { decodeOnnx, looksLikeOnnx, type OnnxFacts, readOnnx, STANDARD_ONNX_DOMAINS } from './onnx/reader.ts';
+export {
+  decodeOnnx,
+  looksLikeOnnx,
+  type OnnxFacts,
+  QUANT_OPS,
+  readOnnx,
+  STANDARD_ONNX_DOMAINS,
+} from './onnx/reader.ts';
 export * from './tfjs/index.ts';
 export { looksLikeTfjs, readTfjs, readTfjsFile, type TfjsFacts } from './tfjs/reader.ts';
 export { type TfliteFacts, tfliteArtifact } from './tflite/artifact.ts';

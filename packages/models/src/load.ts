@@ -1,8 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ModelArtifact, type ModelFormat, ParityError } from '@bert-parity/core';
 import { isHfFolder, readHfFolder } from './hf/reader.ts';
 import { looksLikeOnnx, readOnnx } from './onnx/reader.ts';
+import { PROTOBUF_MAX_BYTES, protobufLimitError } from './onnx/writer.ts';
 import { looksLikeTfjs, readTfjs } from './tfjs/reader.ts';
 import { tfliteArtifact } from './tflite/artifact.ts';
 import { isTflite, readTfliteFile } from './tflite/reader.ts';
@@ -65,13 +66,57 @@ export function loadModelSync(path: string, options: { variant?: string } = {}):
       `folder ${path} has neither config.json (Hugging Face) nor model.json (TF.js); expected one of them`,
     );
   }
-  let bytes: Uint8Array;
+  return readModelBytes(readModelFile(path, stat.size), path);
+}
+
+/**
+ * A model file's bytes (E_MODEL_READ when missing or unreadable); files over protobuf's 2 GiB limit are
+ * refused before reading (see tooLarge).
+ */
+export function readModelFile(path: string, size?: number): Uint8Array {
+  let bytes = size;
+  if (bytes === undefined) {
+    try {
+      bytes = statSync(path).size;
+    } catch (cause) {
+      throw new ParityError(
+        'E_MODEL_READ',
+        `cannot read model ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+        { cause },
+      );
+    }
+  }
+  if (bytes > PROTOBUF_MAX_BYTES) tooLarge(path, bytes);
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (cause) {
     throw new ParityError('E_MODEL_READ', `cannot read model ${path}: ${(cause as Error).message}`, { cause });
   }
-  return readModelBytes(bytes, path);
+}
+
+/**
+ * Files over 2 GiB - 1 bytes: protobuf cannot hold an ONNX ModelProto that large (big ONNX models keep
+ * their weights in external data files), and this tool reads other model files whole.
+ */
+function tooLarge(path: string, size: number): never {
+  const head = new Uint8Array(8);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, head.byteLength, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (cause) {
+    throw new ParityError('E_MODEL_READ', `cannot read model ${path}: ${(cause as Error).message}`, { cause });
+  }
+  if (detectFormat(head) === 'onnx') {
+    throw protobufLimitError(path, size);
+  }
+  throw new ParityError(
+    'E_MODEL_READ',
+    `model ${path} has ${size} bytes; this tool reads model files of at most ${PROTOBUF_MAX_BYTES} bytes`,
+  );
 }
 
 export async function loadModel(path: string, options: { variant?: string } = {}): Promise<ModelArtifact> {

@@ -2,19 +2,15 @@ import { isParityError } from '@bert-parity/core';
 import { Command, CommanderError, Option } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerInit } from './commands/init.ts';
 import { formatInspect, inspectJson, runInspect } from './commands/inspect.ts';
 import { registerReport } from './commands/report.ts';
+import { type CliState, EXIT } from './commands/state.ts';
 import { formatReport, IMPLS, reportJson, runTokenize, runVerify } from './commands/tokenizer.ts';
 
-/** Exit codes: 0 pass, 1 drift or mismatch, 2 usage, config, input or runtime error. */
-const EXIT = { pass: 0, mismatch: 1, error: 2 } as const;
+export type { CliState } from './commands/state.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/** What the commands report back to `main`; commands never touch process.exitCode themselves. */
-export interface CliState {
-  exitCode: number;
-}
 
 export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command {
   const program = new Command('bert-parity')
@@ -96,6 +92,7 @@ export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command
   registerCompare(program, state);
   registerReport(program, state);
   registerCheck(program, state);
+  registerInit(program, state);
 
   return program;
 }

@@ -5,8 +5,14 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (where golden/ lives), found from this file. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** ../shared/golden-seed beside the repository: third-party goldens and vocabularies, never committed. */
-export const SHARED_SEED = resolve(REPO_ROOT, '../shared/golden-seed');
+/**
+ * ../shared beside the repository: third-party goldens, vocabularies and models, never committed.
+ * BERT_PARITY_SHARED names another folder (a git worktree's own ../shared may not exist).
+ */
+export const SHARED_DIR = process.env.BERT_PARITY_SHARED || resolve(REPO_ROOT, '../shared');
+
+/** The shared goldens and the vocabularies they were made with. */
+export const SHARED_SEED = resolve(SHARED_DIR, 'golden-seed');
 
 /** The default golden files: the project's own, then the shared seed's when present. */
 export function defaultGoldenFiles(list: (dir: string) => string[]): string[] {

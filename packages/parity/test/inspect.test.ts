@@ -1,6 +1,9 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { buildFixtures, buildHfDir, type Fixtures } from '@bert-parity/fixtures';
+import { readOnnxModelFile, writeOnnxFile } from '@bert-parity/models';
+import { deriveOnnxFile } from '@bert-parity/onnx-derive';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
 import { runCli as run } from './helpers/cli.ts';
@@ -231,6 +234,28 @@ describe('bert-parity inspect: output and exit codes', () => {
       '          fix: register a kernel for FastBertNormalize in your interpreter, or reconvert so the op lowers to builtins',
     );
     expect(lines[lines.length - 1]).toBe('result     1 error finding');
+  });
+
+  it('names external data files and where a derived variant came from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-inspect-'));
+    const source = join(dir, 'model.onnx');
+    writeOnnxFile(source, readOnnxModelFile(file('onnx', 'float32')).model, {
+      externalData: { location: 'model.onnx_data' },
+    });
+    const derived = deriveOnnxFile(source, 'float16', join(dir, 'model.float16.onnx'));
+    const r = await run('inspect', join(dir, 'model.float16.onnx'));
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    const data = derived.files[1];
+    expect(lines[3]).toBe(
+      `external   ${data?.path} (${data?.bytes.toLocaleString('en-US')} bytes of initializers outside the protobuf)`,
+    );
+    expect(lines[4]).toBe(
+      `derived    from model.onnx sha256:${derived.source.sha256}: float16 (onnxconverter-common rules; keep_io_types true, min_positive_val 1e-7, max_finite_val 10000)`,
+    );
+    const { json } = await inspectJson(join(dir, 'model.float16.onnx'));
+    expect(json.model.facts.onnx.externalData).toEqual([data?.path]);
+    expect(json.model.precision).toBe('float16');
   });
 
   it('JSON carries the schema version', async () => {

@@ -138,7 +138,13 @@ export class OnnxAdapter implements RuntimeAdapter {
     };
     let session: OrtSession;
     try {
-      session = await ort.InferenceSession.create(readFileSync(model.path), sessionOptions);
+      // onnxruntime resolves external data (model.onnx_data) beside the model file, so such models open
+      // from their path; the others from their bytes, as read once here.
+      const external = (model.metadata as { onnx?: { externalData?: readonly string[] } }).onnx?.externalData ?? [];
+      session =
+        external.length > 0
+          ? await ort.InferenceSession.create(model.path, sessionOptions)
+          : await ort.InferenceSession.create(readFileSync(model.path), sessionOptions);
     } catch (cause) {
       throw runtimeError('E_RUNTIME_LOAD', `onnxruntime cannot load ${model.path}`, cause, { path: model.path });
     }

@@ -1,6 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Tensor } from '@bert-parity/core';
 import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
+import { loadModelSync, readOnnxModelFile, writeOnnxFile } from '@bert-parity/models';
 import { bertFeeds, encodingFeeds, tensor } from '@bert-parity/runtime-base';
 import { bertDrift, coded, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
 import { BertTokenizer, Vocabulary } from '@bert-parity/tokenizer';
@@ -138,6 +141,21 @@ describe('runtime-onnx', () => {
     const bad = await coded(adapter.open({ ...art, format: 'onnx' }));
     expect(bad.code).toBe('E_RUNTIME_LOAD');
     expect(bad.message).toMatch(/^onnxruntime cannot load .*float32\.tflite: /);
+  });
+
+  it('opens a model whose weights are in an external data file beside it (model.onnx_data)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-external-'));
+    const path = join(dir, 'model.onnx');
+    const source = fixtureArtifact(fixtures, 'onnx', 'float32').path;
+    writeOnnxFile(path, readOnnxModelFile(source).model, { externalData: { location: 'model.onnx_data' } });
+    const artifact = loadModelSync(path);
+    expect(artifact.files.map((f) => f.path)).toEqual([path, join(dir, 'model.onnx_data')]);
+    const s = await adapter.open(artifact, { threads: 1 });
+    try {
+      expect(worstDrift(bertDrift(await s.run(bertFeeds(inputs)), fixtures, inputs))).toBeLessThan(1e-5);
+    } finally {
+      await s.close();
+    }
   });
 
   it('1,000 runs of one session grow the heap by less than 10 MB', async () => {

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ModelArtifact, sha256Hex } from '@bert-parity/core';
 import { buildFixtures, buildHfDir, sampleInputs } from '@bert-parity/fixtures';
+import { readOnnxModelFile, writeOnnxFile } from '@bert-parity/models';
 import { bertFeeds } from '@bert-parity/runtime-base';
 import { bertDrift, coded, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
 import { BertTokenizer, Vocabulary } from '@bert-parity/tokenizer';
@@ -86,6 +88,22 @@ describe('runtime-transformers (transformers.js, offline)', () => {
     expect(e.message).toMatch(
       /^transformers\.js needs .*onnx\/config\.json and .*onnx\/onnx\/model_fp16\.onnx for dtype fp16/,
     );
+  });
+
+  // In Node, transformers.js hands onnxruntime the model's path, which then finds the data file itself.
+  it('loads onnx/model.onnx with its weights in onnx/model.onnx_data (ONNX external data)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-external-'));
+    cpSync(folder, dir, { recursive: true });
+    const file = join(dir, 'onnx', 'model.onnx');
+    writeOnnxFile(file, readOnnxModelFile(join(folder, 'onnx', 'model.onnx')).model, {
+      externalData: { location: 'model.onnx_data' },
+    });
+    const s = await adapter.open({ ...hfArtifact(), path: dir });
+    try {
+      expect(worstDrift(bertDrift(await s.run(bertFeeds(inputs)), fixtures, inputs))).toBeLessThan(1e-5);
+    } finally {
+      await s.close();
+    }
   });
 
   it('runText: the library tokenizer agrees with ours on these texts and the model output follows', async () => {

@@ -35,7 +35,6 @@ const BATCH = 4096;
  */
 export async function createHfTokenizersImpl(vocabPath: string, options: PeerOptions): Promise<PeerTokenizerImpl> {
   const hf: HfModule = await importPeer('tokenizers', () => import('tokenizers'));
-  const version = packageVersion('tokenizers');
   // fromFile is the library's own vocab.txt reader; options left out keep the library defaults.
   let model: import('tokenizers').Model;
   try {
@@ -80,9 +79,38 @@ export async function createHfTokenizersImpl(vocabPath: string, options: PeerOpt
     }
     return t;
   };
+  return hfTokenizersImpl(build);
+}
+
+/**
+ * Hugging Face tokenizers running a model's own tokenizer.json (the library's serialization, read by
+ * Tokenizer.fromFile): normalizer, pre-tokenizer, model, post-processor and added tokens as the file says.
+ */
+export async function createHfTokenizersFromJson(tokenizerJson: string): Promise<PeerTokenizerImpl> {
+  const hf: HfModule = await importPeer('tokenizers', () => import('tokenizers'));
+  const build = (): HfTokenizer => {
+    try {
+      return hf.Tokenizer.fromFile(tokenizerJson);
+    } catch (cause) {
+      throw new ParityError(
+        'E_VOCAB_FORMAT',
+        `hf-tokenizers cannot load ${tokenizerJson}: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  };
+  return hfTokenizersImpl(build);
+}
+
+/** The peer around a tokenizer factory (single texts and pairs get their own instances). */
+function hfTokenizersImpl(build: () => HfTokenizer): PeerTokenizerImpl {
+  const version = packageVersion('tokenizers');
   // Truncation and padding are tokenizer state, so single texts and pairs get their own instances.
   const single = build();
   const pairs = build();
+  // A tokenizer.json may carry its own truncation and padding; single texts are tokenized without either.
+  single.disableTruncation();
+  single.disablePadding();
   const padId = pairs.tokenToId('[PAD]') ?? 0;
   const normalizer = single.getNormalizer();
   const preTokenizer = single.getPreTokenizer();

@@ -1,5 +1,5 @@
 // Only types and small helpers at the top level: each peer library is imported inside its factory.
-export { createHfTokenizersImpl, HF_TOKENIZERS_NAME } from './hf-tokenizers.ts';
+export { createHfTokenizersFromJson, createHfTokenizersImpl, HF_TOKENIZERS_NAME } from './hf-tokenizers.ts';
 export {
   goldenInputs,
   importPeer,
@@ -10,5 +10,10 @@ export {
   type PeerTokens,
   verifyGoldenWithPeer,
 } from './peer.ts';
-export { bertTokenizerJson, createTransformersJsImpl, TRANSFORMERS_JS_NAME } from './transformers-js.ts';
+export {
+  bertTokenizerJson,
+  createTransformersJsFromJson,
+  createTransformersJsImpl,
+  TRANSFORMERS_JS_NAME,
+} from './transformers-js.ts';
 export { BERT_SPECIAL_TOKENS, readVocabRecord } from './vocab-file.ts';

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ParityError } from '@bert-parity/core';
 import { importPeer, type PeerOptions, type PeerTokenizerImpl, type PeerTokens, packageVersion } from './peer.ts';
 import { BERT_SPECIAL_TOKENS, readVocabRecord, requireToken } from './vocab-file.ts';
@@ -75,13 +77,44 @@ export async function createTransformersJsImpl(vocabPath: string, options: PeerO
   const version = packageVersion('@huggingface/transformers');
   const vocab = readVocabRecord(vocabPath);
   const { tokenizerJson, tokenizerConfig } = bertTokenizerJson(vocab, vocabPath, options);
+  return transformersJsImpl(tj, version, tokenizerJson, tokenizerConfig, `the configuration built from ${vocabPath}`);
+}
+
+/**
+ * transformers.js's BertTokenizer on a model's own tokenizer.json and the tokenizer_config.json beside it
+ * (when present), as an app using that folder would tokenize.
+ */
+export async function createTransformersJsFromJson(tokenizerJsonPath: string): Promise<PeerTokenizerImpl> {
+  const tj = await importPeer('@huggingface/transformers', () => import('@huggingface/transformers'));
+  const version = packageVersion('@huggingface/transformers');
+  const read = (path: string): Record<string, unknown> => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (cause) {
+      throw new ParityError('E_VOCAB_FORMAT', `cannot read ${path} as JSON: ${(cause as Error).message}`, { cause });
+    }
+  };
+  const configPath = join(dirname(tokenizerJsonPath), 'tokenizer_config.json');
+  const tokenizerConfig = existsSync(configPath) ? read(configPath) : {};
+  return transformersJsImpl(tj, version, read(tokenizerJsonPath), tokenizerConfig, tokenizerJsonPath);
+}
+
+type TransformersJs = typeof import('@huggingface/transformers');
+
+function transformersJsImpl(
+  tj: TransformersJs,
+  version: string,
+  tokenizerJson: Record<string, unknown>,
+  tokenizerConfig: Record<string, unknown>,
+  source: string,
+): PeerTokenizerImpl {
   let tok: InstanceType<typeof tj.BertTokenizer>;
   try {
     tok = new tj.BertTokenizer(tokenizerJson, tokenizerConfig);
   } catch (cause) {
     throw new ParityError(
       'E_IMPL_UNAVAILABLE',
-      `transformers.js BertTokenizer rejected the configuration built from ${vocabPath}: ${(cause as Error).message}`,
+      `transformers.js BertTokenizer rejected ${source}: ${(cause as Error).message}`,
       { cause },
     );
   }

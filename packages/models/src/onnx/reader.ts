@@ -1,5 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import {
   type DType,
   type ModelArtifact,
@@ -12,6 +10,8 @@ import onnxProto from 'onnx-proto';
 import { traceEmbedding } from '../artifact/embedding.ts';
 import type { ModelFacts } from '../artifact/facts.ts';
 import { sha256 } from '../artifact/hash.ts';
+import { resolveExternal } from './external.ts';
+import { ONNX_ELEMENT_BYTES, ONNX_TYPE_NAMES as TYPE_NAMES } from './types.ts';
 
 const { onnx } = onnxProto;
 
@@ -26,45 +26,11 @@ const DTYPES: Readonly<Record<number, DType>> = {
   10: 'float16',
   11: 'float64',
 };
-const TYPE_NAMES: Readonly<Record<number, string>> = {
-  0: 'UNDEFINED',
-  1: 'FLOAT',
-  2: 'UINT8',
-  3: 'INT8',
-  4: 'UINT16',
-  5: 'INT16',
-  6: 'INT32',
-  7: 'INT64',
-  8: 'STRING',
-  9: 'BOOL',
-  10: 'FLOAT16',
-  11: 'DOUBLE',
-  12: 'UINT32',
-  13: 'UINT64',
-  14: 'COMPLEX64',
-  15: 'COMPLEX128',
-  16: 'BFLOAT16',
-};
-const ELEMENT_BYTES: Readonly<Record<number, number>> = {
-  1: 4,
-  2: 1,
-  3: 1,
-  4: 2,
-  5: 2,
-  6: 4,
-  7: 8,
-  9: 1,
-  10: 2,
-  11: 8,
-  12: 4,
-  13: 8,
-  16: 2,
-};
 
 /** Domains every ONNX runtime implements; anything else needs a runtime that registers it. */
 export const STANDARD_ONNX_DOMAINS: ReadonlySet<string> = new Set(['ai.onnx', 'ai.onnx.ml']);
 /** Ops whose presence means the graph computes in integers (QDQ, dynamic and QLinear quantization). */
-const QUANT_OPS = new Set([
+export const QUANT_OPS: ReadonlySet<string> = new Set([
   'QuantizeLinear',
   'DequantizeLinear',
   'DynamicQuantizeLinear',
@@ -86,7 +52,10 @@ export interface OnnxFacts {
   readonly producer: string;
   readonly opsetImports: readonly { readonly domain: string; readonly version: number }[];
   readonly initializers: number;
+  /** Data files the initializers are stored in (ONNX external data), absolute paths. */
   readonly externalData: readonly string[];
+  /** metadata_props (e.g. bert_parity.derived_from on variants written by bert-parity init --derive). */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 type Proto = onnxProto.onnx.ModelProto;
@@ -150,10 +119,17 @@ export function readOnnx(bytes: Uint8Array, path: string): ModelArtifact {
     if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`initializer ${name} has dims [${dims.join(', ')}]`);
     initializers.set(name, { dataType, dims });
     const count = dims.reduce((a, b) => a * b, 1);
-    const width = ELEMENT_BYTES[dataType];
+    const width = (ONNX_ELEMENT_BYTES as Readonly<Record<number, number>>)[dataType];
     let stored = 0;
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-      stored = checkExternal(path, name, t.externalData ?? [], external);
+      const ref = resolveExternal(path, name, t.externalData ?? []);
+      if (width !== undefined && ref.length !== count * width) {
+        fail(
+          `initializer ${name} has ${ref.length} bytes of external data; dims [${dims.join(', ')}] of ${TYPE_NAMES[dataType]} need ${count * width}`,
+        );
+      }
+      external.set(ref.file, ref.fileBytes);
+      stored = ref.length;
     } else if (t.rawData !== undefined && t.rawData !== null && t.rawData.byteLength > 0) {
       stored = t.rawData.byteLength;
       if (width !== undefined && stored !== count * width) {
@@ -248,6 +224,7 @@ export function readOnnx(bytes: Uint8Array, path: string): ModelArtifact {
     opsetImports: [...opsets.entries()].map(([domain, version]) => ({ domain, version })),
     initializers: initializers.size,
     externalData: [...external.keys()],
+    metadata: Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? ''])),
   };
   const files = [
     { path, bytes: bytes.byteLength },
@@ -269,58 +246,6 @@ export function readOnnx(bytes: Uint8Array, path: string): ModelArtifact {
 
 function normalizeDomain(domain: string): string {
   return domain === '' ? 'ai.onnx' : domain;
-}
-
-/**
- * An initializer stored outside the model (onnx.proto external data: location, offset, length): the file
- * must be inside the model's folder, exist, and hold offset + length bytes. Returns the bytes it covers.
- */
-function checkExternal(
-  modelPath: string,
-  name: string,
-  entries: onnxProto.onnx.IStringStringEntryProto[],
-  seen: Map<string, number>,
-): number {
-  const get = (k: string) => entries.find((e) => e.key === k)?.value ?? undefined;
-  const location = get('location');
-  const dir = dirname(resolve(modelPath));
-  if (location === undefined || location === '') {
-    throw new ParityError(
-      'E_MODEL_CORRUPT',
-      `ONNX file ${modelPath}: initializer ${name} is external but names no location`,
-    );
-  }
-  const target = resolve(dir, location);
-  const rel = relative(dir, target);
-  if (isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new ParityError(
-      'E_MODEL_READ',
-      `ONNX file ${modelPath}: initializer ${name} points at external data ${JSON.stringify(location)}, outside the model folder ${dir}`,
-    );
-  }
-  if (!existsSync(target)) {
-    throw new ParityError(
-      'E_MODEL_READ',
-      `ONNX file ${modelPath}: external data ${location} of initializer ${name} does not exist`,
-    );
-  }
-  const size = statSync(target).size;
-  const offset = Number(get('offset') ?? 0);
-  const length = get('length') === undefined ? size - offset : Number(get('length'));
-  if (
-    !Number.isSafeInteger(offset) ||
-    !Number.isSafeInteger(length) ||
-    offset < 0 ||
-    length < 0 ||
-    offset + length > size
-  ) {
-    throw new ParityError(
-      'E_MODEL_READ',
-      `ONNX file ${modelPath}: initializer ${name} reads bytes ${get('offset') ?? 0}+${get('length') ?? '?'} of ${location}, which has ${size}`,
-    );
-  }
-  seen.set(target, size);
-  return length;
 }
 
 function onnxPrecision(

@@ -13,6 +13,7 @@ import {
   renderTerminal,
   writeStepSummary,
 } from '../report/index.ts';
+import type { CliState } from './state.ts';
 
 export interface CheckCommandOptions {
   config?: string;
@@ -70,7 +71,7 @@ export async function runCheckCommand(
 }
 
 /** `bert-parity check`: exit 0 pass, 1 drift or mismatch, 2 config, usage or runtime error (any errored cell). */
-export function registerCheck(program: Command, state: { exitCode: number }): void {
+export function registerCheck(program: Command, state: CliState): void {
   program
     .command('check')
     .description(

@@ -15,9 +15,9 @@ import {
   type Tolerance,
 } from '@bert-parity/metrics';
 import { type Command, Option } from 'commander';
-import type { CliState } from '../cli.ts';
 import { encodeNonFinite } from '../report/json-numbers.ts';
 import type { DriftStats } from '../report/types.ts';
+import type { CliState } from './state.ts';
 
 /**
  * `bert-parity compare A B`: the drift metrics and a Polygraphy-style verdict for outputs saved as .npy

@@ -1,5 +1,5 @@
 import type { Finding, ModelArtifact, TensorSpec } from '@bert-parity/core';
-import { factsOf, inspectFindings, loadModel, parseTarget, type Target } from '@bert-parity/models';
+import { factsOf, inspectFindings, loadModel, type OnnxFacts, parseTarget, type Target } from '@bert-parity/models';
 import { Vocabulary } from '@bert-parity/tokenizer';
 
 export const INSPECT_SCHEMA = 'bert-parity/inspect@1';
@@ -106,6 +106,19 @@ function formatLine(a: ModelArtifact): string {
   return `${a.format}${details.length > 0 ? ` (${details.join('; ')})` : ''}`;
 }
 
+/** ONNX external data files (weights outside the protobuf) and where a derived variant came from. */
+function externalLines(a: ModelArtifact): string[] {
+  const onnx = (a.metadata as { onnx?: OnnxFacts }).onnx;
+  if (onnx === undefined) return [];
+  const lines = onnx.externalData.map((path) => {
+    const bytes = a.files.find((f) => f.path === path)?.bytes ?? 0;
+    return `external   ${path} (${bytes.toLocaleString('en-US')} bytes of initializers outside the protobuf)`;
+  });
+  const from = onnx.metadata['bert_parity.derived_from'];
+  if (from !== undefined) lines.push(`derived    from ${from}: ${onnx.metadata['bert_parity.derivation'] ?? ''}`);
+  return lines;
+}
+
 /** The terminal summary: what the file is, what it needs, and what will go wrong where. */
 export function formatInspect(r: InspectReport): string {
   const a = r.artifact;
@@ -114,6 +127,7 @@ export function formatInspect(r: InspectReport): string {
     `model      ${a.path}`,
     `format     ${formatLine(a)}`,
     `size       ${a.bytes.toLocaleString('en-US')} bytes in ${a.files.length} file${a.files.length === 1 ? '' : 's'}`,
+    ...externalLines(a),
     `sha256     ${a.sha256}`,
     `precision  ${a.precision}`,
     ...a.precisionEvidence.map((e) => `           - ${e}`),

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { ParityError } from '@bert-parity/core';
 import type { Command } from 'commander';
-import type { CliState } from '../cli.ts';
 import { renderHtml } from '../report/html.ts';
 import { readReport, renderJson } from '../report/json.ts';
 import { renderJunit } from '../report/junit.ts';
@@ -9,6 +8,7 @@ import { renderMarkdown, writeStepSummary } from '../report/markdown.ts';
 import { mergeReports } from '../report/merge.ts';
 import { reportPasses } from '../report/summary.ts';
 import { renderTerminal } from '../report/terminal.ts';
+import type { CliState } from './state.ts';
 
 function write(path: string, text: string): void {
   try {

@@ -89,6 +89,8 @@ export const inputsSchema = z.strictObject({
   maxSeqLength: z.number().int().min(2).default(128),
   /** JSON lines of {text, label}: replaces the corpus and adds task accuracy per cell. */
   labels: z.string().min(1).optional(),
+  /** JSON lines of {text} with an optional integer label: replaces the corpus; accuracy when every line has a label. */
+  texts: z.string().min(1).optional(),
 });
 
 export const tokenizerSchema = z.strictObject({
@@ -100,6 +102,31 @@ export const tokenizerSchema = z.strictObject({
       z.strictObject({
         impl: z.enum(['ours', 'hf-tokenizers', 'transformers.js']),
         golden: z.array(z.string().min(1)).min(1),
+      }),
+    )
+    .default([]),
+  /** Special tokens, for a vocabulary that names them other than [UNK], [CLS], [SEP], [PAD], [MASK]. */
+  specialTokens: z
+    .strictObject({
+      unk: z.string().min(1).optional(),
+      cls: z.string().min(1).optional(),
+      sep: z.string().min(1).optional(),
+      pad: z.string().min(1).optional(),
+      mask: z.string().min(1).optional(),
+    })
+    .optional(),
+  /**
+   * Agreement cells: another implementation, configured from the model's own tokenizer files (a
+   * tokenizer.json, or a vocab.txt as its fast tokenizer would be built), must give the same input_ids,
+   * attention_mask and token_type_ids as ours for every input case except the case ids listed as known.
+   */
+  agreement: z
+    .array(
+      z.strictObject({
+        impl: z.enum(['hf-tokenizers', 'transformers.js']),
+        /** tokenizer.json (tokenizer_config.json beside it is read too) or vocab.txt, relative to the config. */
+        tokenizer: z.string().min(1),
+        knownDifferences: z.array(z.string().min(1)).default([]),
       }),
     )
     .default([]),

@@ -5,5 +5,5 @@ export { type CellPlan, parseShard, planCells, type Shard, shardCells } from './
 export { type Platform, platformFor, registerPlatform } from './platforms.ts';
 export { type Progress, silentProgress, streamProgress } from './progress.ts';
 export { computeReference, FIXTURE_OUTPUTS, type Reference } from './reference.ts';
-export { type CheckOptions, exitCodeOf, runCheck } from './run.ts';
+export { type CheckOptions, exitCodeOf, type RunSetup, runCheck, setUpRun, updateGoldenOutputs } from './run.ts';
 export { adapterFor, RUNTIME_FORMATS } from './runtimes.ts';

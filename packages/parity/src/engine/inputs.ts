@@ -7,6 +7,9 @@ import type { BertTokenizer } from '@bert-parity/tokenizer';
 
 export interface InputCase {
   id: string;
+  /** The text encoded (text_a of a pair), and text_b of a pair (null: a single text). */
+  text: string;
+  textB: string | null;
   ids: number[];
   typeIds: number[];
   attentionMask: number[];
@@ -66,7 +69,9 @@ export function corpusInputs(
       r.type === 'pair'
         ? tokenizer.encode(r.text_a ?? '', r.text_b ?? null, { maxSeqLength: options.maxSeqLength })
         : tokenizer.encode(r.text ?? '', null, { maxSeqLength: options.maxSeqLength });
-    return { id: r.id, ids: e.ids, typeIds: e.typeIds, attentionMask: e.attentionMask };
+    const text = r.type === 'pair' ? (r.text_a ?? '') : (r.text ?? '');
+    const textB = r.type === 'pair' ? (r.text_b ?? null) : null;
+    return { id: r.id, text, textB, ids: e.ids, typeIds: e.typeIds, attentionMask: e.attentionMask };
   });
   return { source: shown, sha256: sha(text), cases, maxSeqLength: options.maxSeqLength, labelled: false };
 }
@@ -78,25 +83,56 @@ export function labelledInputs(
   options: { count: number; maxSeqLength: number },
   tokenizer: BertTokenizer,
 ): InputSet {
-  const { text, records } = readLines(path, 'labels');
-  const cases = records.slice(0, options.count).map((raw, i) => {
+  return textLines(path, shown, options, tokenizer, 'labels');
+}
+
+/**
+ * JSON lines of {text} with an optional integer label (the user's own texts): the first `count` rows,
+ * ids "text-<line>". The set is labelled (task accuracy per cell) when every row has a label.
+ */
+export function textInputs(
+  path: string,
+  shown: string,
+  options: { count: number; maxSeqLength: number },
+  tokenizer: BertTokenizer,
+): InputSet {
+  return textLines(path, shown, options, tokenizer, 'texts');
+}
+
+function textLines(
+  path: string,
+  shown: string,
+  options: { count: number; maxSeqLength: number },
+  tokenizer: BertTokenizer,
+  field: 'labels' | 'texts',
+): InputSet {
+  const { text, records } = readLines(path, field);
+  const required = field === 'labels';
+  const prefix = required ? 'label' : 'text';
+  const cases: InputCase[] = records.slice(0, options.count).map((raw, i) => {
     const r = raw as { text?: unknown; label?: unknown };
-    if (typeof r.text !== 'string' || !Number.isInteger(r.label) || (r.label as number) < 0) {
+    const labelOk = r.label === undefined ? !required : Number.isInteger(r.label) && (r.label as number) >= 0;
+    if (typeof r.text !== 'string' || !labelOk) {
       throw new ParityError(
         'E_CONFIG',
-        `inputs.labels: ${shown} record ${i + 1} is ${JSON.stringify(raw)}; expected {"text": string, "label": integer >= 0}`,
+        `inputs.${field}: ${shown} record ${i + 1} is ${JSON.stringify(raw)}; expected {"text": string, "label": integer >= 0}${required ? '' : ' (label optional)'}`,
       );
     }
     const e = tokenizer.encode(r.text, null, { maxSeqLength: options.maxSeqLength });
-    return {
-      id: `label-${String(i + 1).padStart(5, '0')}`,
+    const c: InputCase = {
+      id: `${prefix}-${String(i + 1).padStart(5, '0')}`,
+      text: r.text,
+      textB: null,
       ids: e.ids,
       typeIds: e.typeIds,
       attentionMask: e.attentionMask,
-      label: r.label as number,
     };
+    if (r.label !== undefined) c.label = r.label as number;
+    return c;
   });
-  return { source: shown, sha256: sha(text), cases, maxSeqLength: options.maxSeqLength, labelled: true };
+  if (cases.length === 0) throw new ParityError('E_CONFIG', `inputs.${field}: ${shown} has no records`);
+  const labelled = cases.every((c) => c.label !== undefined);
+  return { source: shown, sha256: sha(text), cases, maxSeqLength: options.maxSeqLength, labelled };
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -4,7 +4,7 @@ import type { ParityConfig, PlatformName } from '../config/schema.ts';
 import type { ModelCellPlan } from './model-cell.ts';
 import { platformRuns } from './platforms.ts';
 import { RUNTIME_FORMATS } from './runtimes.ts';
-import { type TokenizerCellPlan, tokenizerCellId } from './tokenizer-cell.ts';
+import { agreementCellId, type TokenizerCellPlan, tokenizerCellId } from './tokenizer-cell.ts';
 import type { ResolvedVariant } from './variants.ts';
 
 export type CellPlan = ModelCellPlan | TokenizerCellPlan;
@@ -27,7 +27,7 @@ export function parseShard(text: string): Shard {
 }
 
 /**
- * Every cell in a fixed order: tokenizer conformance (config order), then variants × runtimes ×
+ * Every cell in a fixed order: tokenizer conformance and agreement (config order), then variants × runtimes ×
  * platforms in config order, keeping only runtimes that run the variant's format and platforms that run
  * the runtime (android runs litert only). A variant whose format
  * is unknown (its file could not be read and the config names no format) gets one cell per platform with
@@ -45,6 +45,17 @@ export function planCells(
       const golden = resolve(baseDir, g);
       cells.push({ kind: 'tokenizer', id: tokenizerCellId(check.impl, golden), impl: check.impl, golden });
     }
+  }
+  for (const a of config.tokenizer.agreement) {
+    const tokenizer = resolve(baseDir, a.tokenizer);
+    cells.push({
+      kind: 'tokenizer-agreement',
+      id: agreementCellId(a.impl, tokenizer),
+      impl: a.impl,
+      tokenizer,
+      lowercase: config.tokenizer.lowercase,
+      knownDifferences: a.knownDifferences,
+    });
   }
   for (const variant of variants) {
     const runtimes =

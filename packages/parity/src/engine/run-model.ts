@@ -44,11 +44,17 @@ export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
   const adapter = await adapterFor(req.runtime.name);
   const session = await platformFor(req.platform).open(adapter, req.artifact, sessionOptions(req.runtime, req.mapping));
   try {
+    // Models without segments (DistilBERT-style: no token_type_ids input) get no token_type_ids feed.
+    const takes = new Set(session.inputs.map((s) => s.name));
+    const feedsOf = (from: number, to: number) => {
+      const { token_type_ids: types, ...rest } = feedsFor(req.inputs, from, to);
+      return takes.has('token_type_ids') && types !== undefined ? { ...rest, token_type_ids: types } : rest;
+    };
     const parts = new Map<string, Tensor[]>();
     let runtimeMs = performance.now() - opening;
     const batch = req.runtime.batch;
     for (let from = 0; from < req.count; from += batch) {
-      const feeds = feedsFor(req.inputs, from, Math.min(req.count, from + batch));
+      const feeds = feedsOf(from, Math.min(req.count, from + batch));
       const t0 = performance.now();
       const out = await session.run(feeds);
       runtimeMs += performance.now() - t0;
@@ -63,7 +69,7 @@ export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
     const run: ModelRun = { outputs, environment: session.environment, runtimeMs };
     if (req.latencyRuns > 0) {
       const rows = Math.min(batch, req.count);
-      const feeds = feedsFor(req.inputs, 0, rows);
+      const feeds = feedsOf(0, rows);
       const times: number[] = [];
       let clock: 'host' | 'device' = 'host';
       for (let i = 0; i < req.latencyRuns; i++) {

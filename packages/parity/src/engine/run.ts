@@ -9,13 +9,13 @@ import { summarize } from '../report/summary.ts';
 import { type Cell, type ParityReport, REPORT_SCHEMA } from '../report/types.ts';
 import { applyBaseline, readBaseline } from './baseline.ts';
 import { writeGoldenOutputs } from './golden.ts';
-import { corpusInputs, type InputSet, labelledInputs } from './inputs.ts';
+import { corpusInputs, type InputSet, labelledInputs, textInputs } from './inputs.ts';
 import { runModelCell } from './model-cell.ts';
 import { planCells, type Shard, shardCells, shownPath } from './plan.ts';
 import { type Progress, silentProgress } from './progress.ts';
 import { computeReference, type Reference } from './reference.ts';
 import { runTokenizerCell } from './tokenizer-cell.ts';
-import { resolveVariants } from './variants.ts';
+import { type ResolvedVariant, resolveVariants } from './variants.ts';
 
 export interface CheckOptions {
   shard?: Shard | undefined;
@@ -34,10 +34,65 @@ const TOOL_VERSION = (
 
 function readInputs(loaded: LoadedConfig, tokenizer: BertTokenizer): InputSet {
   const { inputs } = loaded.config;
+  if (inputs.labels !== undefined && inputs.texts !== undefined) {
+    throw new ParityError('E_CONFIG', 'inputs: both labels and texts are given; expected one of them');
+  }
   if (inputs.labels !== undefined) {
     return labelledInputs(resolve(loaded.baseDir, inputs.labels), inputs.labels, inputs, tokenizer);
   }
+  if (inputs.texts !== undefined) {
+    return textInputs(resolve(loaded.baseDir, inputs.texts), inputs.texts, inputs, tokenizer);
+  }
   return corpusInputs(resolve(loaded.baseDir, inputs.corpus), inputs.corpus, inputs, tokenizer);
+}
+
+/** What every run needs before its cells: the tokenizer, the encoded inputs and the variants' models. */
+export interface RunSetup {
+  tokenizer: BertTokenizer;
+  vocabPath: string;
+  vocabSha256: string;
+  inputs: InputSet;
+  variants: ResolvedVariant[];
+}
+
+export async function setUpRun(loaded: LoadedConfig): Promise<RunSetup> {
+  const { config, baseDir } = loaded;
+  const vocabPath = resolve(baseDir, config.tokenizer.vocab);
+  const special = config.tokenizer.specialTokens ?? {};
+  const tokenizer = new BertTokenizer(Vocabulary.fromFile(vocabPath), {
+    lowercase: config.tokenizer.lowercase,
+    ...(special.unk === undefined ? {} : { unkToken: special.unk }),
+    ...(special.cls === undefined ? {} : { clsToken: special.cls }),
+    ...(special.sep === undefined ? {} : { sepToken: special.sep }),
+    ...(special.pad === undefined ? {} : { padToken: special.pad }),
+    ...(special.mask === undefined ? {} : { maskToken: special.mask }),
+  });
+  const vocabSha256 = createHash('sha256').update(readFileSync(vocabPath)).digest('hex');
+  const inputs = readInputs(loaded, tokenizer);
+  const variants = await resolveVariants(config, baseDir);
+  return { tokenizer, vocabPath, vocabSha256, inputs, variants };
+}
+
+/**
+ * --update-golden: computes reference.source and writes it to reference.dir as golden outputs. Returns
+ * the reference it wrote (its runtime time counts in the report).
+ */
+export async function updateGoldenOutputs(loaded: LoadedConfig, setup: RunSetup): Promise<Reference> {
+  const { config, baseDir } = loaded;
+  const ref = config.reference;
+  if (ref.kind !== 'golden-outputs') {
+    throw new ParityError(
+      'E_USAGE',
+      `--update-golden writes golden outputs, but reference.kind is ${ref.kind}; expected reference: { kind: 'golden-outputs', dir, source }`,
+    );
+  }
+  const source = await computeReference(ref.source, config, baseDir, setup.variants, setup.inputs, setup.vocabSha256);
+  writeGoldenOutputs(resolve(baseDir, ref.dir), source, setup.inputs, {
+    path: setup.vocabPath,
+    sha256: setup.vocabSha256,
+    lowercase: config.tokenizer.lowercase,
+  });
+  return source;
 }
 
 function referenceSummary(loaded: LoadedConfig): ParityReport['reference'] {
@@ -56,29 +111,12 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   const start = performance.now();
   const { config, baseDir } = loaded;
   const progress = options.progress ?? silentProgress;
-  const vocabPath = resolve(baseDir, config.tokenizer.vocab);
-  const tokenizer = new BertTokenizer(Vocabulary.fromFile(vocabPath), { lowercase: config.tokenizer.lowercase });
-  const vocabSha256 = createHash('sha256').update(readFileSync(vocabPath)).digest('hex');
-  const inputs = readInputs(loaded, tokenizer);
-  const variants = await resolveVariants(config, baseDir);
+  const setup = await setUpRun(loaded);
+  const { inputs, variants, vocabSha256 } = setup;
   const platforms = options.platform === undefined ? config.platforms : [options.platform];
   const plans = shardCells(planCells(config, baseDir, variants, platforms), options.shard);
 
-  if (options.updateGolden === true) {
-    const ref = config.reference;
-    if (ref.kind !== 'golden-outputs') {
-      throw new ParityError(
-        'E_USAGE',
-        `--update-golden writes golden outputs, but reference.kind is ${ref.kind}; expected reference: { kind: 'golden-outputs', dir, source }`,
-      );
-    }
-    const source = await computeReference(ref.source, config, baseDir, variants, inputs, vocabSha256);
-    writeGoldenOutputs(resolve(baseDir, ref.dir), source, inputs, {
-      path: vocabPath,
-      sha256: vocabSha256,
-      lowercase: config.tokenizer.lowercase,
-    });
-  }
+  if (options.updateGolden === true) await updateGoldenOutputs(loaded, setup);
 
   let referencePromise: Promise<Reference> | undefined;
   const reference = () => {
@@ -91,7 +129,7 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   for (const plan of plans) {
     progress.cellStarted(plan.id);
     const cell =
-      plan.kind === 'tokenizer' ? await runTokenizerCell(plan) : await runModelCell(plan, config, inputs, reference);
+      plan.kind === 'model' ? await runModelCell(plan, config, inputs, reference) : await runTokenizerCell(plan, setup);
     cells.push(cell);
     progress.cellDone(cell);
   }

@@ -36,7 +36,10 @@ function rowsOf(cell: Cell): string[][] {
   const l = cellLabels(cell);
   const status = cell.status.toUpperCase();
   if (cell.kind === 'tokenizer') {
-    return [[l.variant, l.runtime, l.platform, status, `agree ${cell.agree}/${cell.cases}`, '', '', '', '', '', '']];
+    const known = cell.knownDifferences ? ` (${cell.knownDifferences} known)` : '';
+    return [
+      [l.variant, l.runtime, l.platform, status, `agree ${cell.agree}/${cell.cases}${known}`, '', '', '', '', '', ''],
+    ];
   }
   const size = megabytes(cell.modelBytes);
   const latency = latencyText(cell.latency);

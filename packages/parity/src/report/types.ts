@@ -50,6 +50,8 @@ export interface TokenizerCell {
   error?: { code: string; message: string };
   cases: number;
   agree: number;
+  /** Agreement cells: disagreeing cases the config lists as known (they do not fail the cell). */
+  knownDifferences?: number;
   /** At most 20. */
   mismatches: { id: string; field: string; firstDiff: number }[];
   wallMs: number;
