@@ -3,13 +3,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerCompare } from './commands/compare.ts';
 import { formatInspect, inspectJson, runInspect } from './commands/inspect.ts';
+import { collect } from './commands/options.ts';
 import { registerReport } from './commands/report.ts';
 import { formatReport, IMPLS, reportJson, runTokenize, runVerify } from './commands/tokenizer.ts';
 
 /** Exit codes: 0 pass, 1 drift or mismatch, 2 usage, config, input or runtime error. */
 const EXIT = { pass: 0, mismatch: 1, error: 2 } as const;
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** What the commands report back to `main`; commands never touch process.exitCode themselves. */
 export interface CliState {

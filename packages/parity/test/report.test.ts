@@ -309,16 +309,21 @@ describe('mergeReports', () => {
       },
       part,
     );
-  const a = shard(0, cells.slice(0, 4), 10_000);
-  const b = shard(1, cells.slice(4), 6_000);
+  const a = shard(1, cells.slice(0, 4), 10_000);
+  const b = shard(2, cells.slice(4), 6_000);
 
   it('concatenates cells and recomputes summary and timing', () => {
     const m = mergeReports([a, b], ['a.json', 'b.json']);
     expect(m.cells.map((c) => c.id)).toEqual(cells.map((c) => c.id));
     expect(m.summary).toEqual({ pass: 4, fail: 3, error: 1, skipped: 1 });
     expect(m.timing).toEqual({ wallMs: 16_000, runtimeMs: 8_000, runtimeShare: 0.5 });
-    expect(m.createdAt).toBe('2025-01-15T10:21:00.000Z');
+    expect(m.createdAt).toBe('2025-01-15T10:22:00.000Z');
     expect(m.shard).toBeUndefined();
+  });
+
+  it('a shard names itself as --shard did (1-based) in the terminal table and the JUnit suite', () => {
+    expect(renderTerminal(a).split('\n')[0]).toContain(' · shard 1/2');
+    expect(renderJunit(b)).toContain('<testsuite name="bert-parity shard 2/2"');
   });
 
   it('refuses another config, another schema and duplicate cells with E_REPORT_MERGE', () => {
@@ -350,8 +355,8 @@ describe('bert-parity report merge / render (CLI)', () => {
     const cells = sampleCells();
     const pa = join(dir, 'a.json');
     const pb = join(dir, 'b.json');
-    writeFileSync(pa, renderJson(sampleReport({ shard: { index: 0, total: 2 } }, cells.slice(0, 3))));
-    writeFileSync(pb, renderJson(sampleReport({ shard: { index: 1, total: 2 } }, cells.slice(3))));
+    writeFileSync(pa, renderJson(sampleReport({ shard: { index: 1, total: 2 } }, cells.slice(0, 3))));
+    writeFileSync(pb, renderJson(sampleReport({ shard: { index: 2, total: 2 } }, cells.slice(3))));
     const merged = join(dir, 'merged.json');
     const m = await run('report', 'merge', pa, pb, '--out', merged);
     expect(m.code).toBe(1);
