@@ -1,6 +1,7 @@
 export { applyBaseline, readBaseline } from './baseline.ts';
 export { fixtureId, loadFixtures } from './fixtures.ts';
 export { writeGoldenOutputs } from './golden.ts';
+export { corpusInputs, type InputSet, labelledInputs } from './inputs.ts';
 export {
   type CellPlan,
   filterRuntimes,
