@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
+import { MAX_INPUT_BYTES } from './mutate/bytes.ts';
 import { applyOp, type FileFormat, type Op, opArbitrary } from './mutate/index.ts';
 import type { FileSet } from './seeds.ts';
 import type { FuzzTarget } from './targets.ts';
@@ -75,7 +76,10 @@ export class InputSource {
       return files;
     }
     let bytes = files.get(name) as Uint8Array;
-    for (const op of plan.ops) bytes = applyOp(bytes, op, this.donors.get(name) ?? []);
+    for (const op of plan.ops) {
+      bytes = applyOp(bytes, op, this.donors.get(name) ?? []);
+      if (bytes.length > MAX_INPUT_BYTES) bytes = bytes.slice(0, MAX_INPUT_BYTES);
+    }
     files.set(name, bytes);
     return files;
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildFixtures, buildHfDir, type Fixtures } from '@bert-parity/fixtures';
@@ -18,8 +18,15 @@ const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
   };
 };
 
-/** A scratch folder for this process, removed by the OS's tmp cleaning (the supervisor removes its own). */
-export const scratch = once(async () => mkdtempSync(join(process.env.BERT_PARITY_FUZZ_TMP ?? tmpdir(), 'bp-fuzz-')));
+/** A scratch folder for this process (inside the supervisor's, which `pnpm fuzz` removes at the end). */
+export const scratch = once(async () =>
+  mkdtempSync(join(process.env.BERT_PARITY_FUZZ_TMP ?? scratchRoot(), 'bp-fuzz-')),
+);
+
+/** Every input is written to disk before it is read: a RAM-backed /dev/shm makes that cheap where there is one. */
+function scratchRoot(): string {
+  return existsSync('/dev/shm') && statSync('/dev/shm').isDirectory() ? '/dev/shm' : tmpdir();
+}
 
 /**
  * The fixture vocabulary's first 1,500 lines ([PAD], [UNK], [CLS], [SEP], [MASK] and the first real tokens):

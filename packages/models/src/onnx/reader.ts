@@ -6,6 +6,7 @@ import {
   type ModelPrecision,
   type OpInfo,
   ParityError,
+  preview,
   type TensorSpec,
 } from '@bert-parity/core';
 import onnxProto from 'onnx-proto';
@@ -295,7 +296,7 @@ function checkExternal(
   if (isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel)) {
     throw new ParityError(
       'E_MODEL_READ',
-      `ONNX file ${modelPath}: initializer ${name} points at external data ${JSON.stringify(location)}, outside the model folder ${dir}`,
+      `ONNX file ${modelPath}: initializer ${name} points at external data ${preview(location)}, outside the model folder ${dir}`,
     );
   }
   if (!existsSync(target)) {

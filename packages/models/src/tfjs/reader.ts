@@ -1,6 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { type DType, type ModelArtifact, type ModelPrecision, ParityError, type TensorSpec } from '@bert-parity/core';
+import {
+  type DType,
+  type ModelArtifact,
+  type ModelPrecision,
+  ParityError,
+  preview,
+  type TensorSpec,
+} from '@bert-parity/core';
 import { traceEmbedding } from '../artifact/embedding.ts';
 import type { ModelFacts } from '../artifact/facts.ts';
 import { sha256 } from '../artifact/hash.ts';
@@ -120,29 +127,26 @@ export function readTfjs(path: string, bytes: Uint8Array): ModelArtifact {
         !Array.isArray(shape) ||
         !shape.every((d) => Number.isSafeInteger(d) && d >= 0)
       ) {
-        fail(
-          'E_MODEL_CORRUPT',
-          `weightsManifest[${gi}].weights[${wi}] has no name or a bad shape ${JSON.stringify(shape)}`,
-        );
+        fail('E_MODEL_CORRUPT', `weightsManifest[${gi}].weights[${wi}] has no name or a bad shape ${preview(shape)}`);
       }
       const stored = weight.quantization?.dtype ?? weight.dtype;
       if (weight.quantization?.dtype !== undefined) quantization.add(weight.quantization.dtype);
       const width = STORED_BYTES[stored];
       if (width === undefined)
-        fail('E_MODEL_CORRUPT', `weight ${weight.name} has dtype ${JSON.stringify(stored)}; expected a numeric dtype`);
+        fail('E_MODEL_CORRUPT', `weight ${weight.name} has dtype ${preview(stored)}; expected a numeric dtype`);
       need += shape.reduce((a, b) => a * b, 1) * (width as number);
       weights.set(weight.name, weight);
     });
     let have = 0;
     for (const p of paths) {
       if (typeof p !== 'string')
-        fail('E_MODEL_CORRUPT', `weightsManifest[${gi}].paths holds ${JSON.stringify(p)}; expected file names`);
+        fail('E_MODEL_CORRUPT', `weightsManifest[${gi}].paths holds ${preview(p)}; expected file names`);
       const target = resolve(dir, p as string);
       const rel = relative(dir, target);
       if (isAbsolute(p as string) || rel.startsWith('..') || isAbsolute(rel) || /^[a-z]+:\/\//i.test(p as string)) {
         fail(
           'E_MODEL_READ',
-          `weight path ${JSON.stringify(p)} escapes the model folder ${dir}; shards must sit beside model.json`,
+          `weight path ${preview(p)} escapes the model folder ${dir}; shards must sit beside model.json`,
         );
       }
       if (!existsSync(target)) fail('E_MODEL_READ', `weight shard ${p} does not exist in ${dir}`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { NamedTensors } from '@bert-parity/core';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, preview } from '@bert-parity/core';
 import { encodingFeeds } from '@bert-parity/runtime-base';
 import type { BertTokenizer } from '@bert-parity/tokenizer';
 
@@ -49,6 +49,29 @@ interface CorpusRecord {
   text_b?: string | null;
 }
 
+/**
+ * A filter for corpus records of the listed types, checking the fields the encoder reads: a record of a
+ * listed type without them is E_CONFIG naming it (records of other types, comments of a kind, pass by).
+ */
+function isCorpusRecord(types: readonly string[], shown: string) {
+  return (raw: unknown, i: number): raw is CorpusRecord => {
+    const r = raw as Partial<Record<keyof CorpusRecord, unknown>> | null;
+    if (r === null || typeof r !== 'object' || !types.includes(r.type as string)) return false;
+    const ok =
+      typeof r.id === 'string' &&
+      (r.type === 'pair'
+        ? typeof r.text_a === 'string' && (r.text_b === null || r.text_b === undefined || typeof r.text_b === 'string')
+        : typeof r.text === 'string');
+    if (!ok) {
+      throw new ParityError(
+        'E_CONFIG',
+        `inputs.corpus: ${shown} record ${i + 1} is ${preview(raw)}; expected {"type": "text", "id", "text"} or {"type": "pair", "id", "text_a", "text_b"} with string values`,
+      );
+    }
+    return true;
+  };
+}
+
 /** The first `count` records of the golden corpus whose type is listed, encoded at maxSeqLength. */
 export function corpusInputs(
   path: string,
@@ -57,7 +80,7 @@ export function corpusInputs(
   tokenizer: BertTokenizer,
 ): InputSet {
   const { text, records } = readLines(path, 'corpus');
-  const chosen = (records as CorpusRecord[]).filter((r) => options.types.includes(r.type)).slice(0, options.count);
+  const chosen = records.filter(isCorpusRecord(options.types, shown)).slice(0, options.count);
   if (chosen.length === 0) {
     throw new ParityError('E_CONFIG', `inputs.corpus: ${shown} has no records of type ${options.types.join(' or ')}`);
   }
@@ -80,11 +103,11 @@ export function labelledInputs(
 ): InputSet {
   const { text, records } = readLines(path, 'labels');
   const cases = records.slice(0, options.count).map((raw, i) => {
-    const r = raw as { text?: unknown; label?: unknown };
+    const r = (raw ?? {}) as { text?: unknown; label?: unknown };
     if (typeof r.text !== 'string' || !Number.isInteger(r.label) || (r.label as number) < 0) {
       throw new ParityError(
         'E_CONFIG',
-        `inputs.labels: ${shown} record ${i + 1} is ${JSON.stringify(raw)}; expected {"text": string, "label": integer >= 0}`,
+        `inputs.labels: ${shown} record ${i + 1} is ${preview(raw)}; expected {"text": string, "label": integer >= 0}`,
       );
     }
     const e = tokenizer.encode(r.text, null, { maxSeqLength: options.maxSeqLength });

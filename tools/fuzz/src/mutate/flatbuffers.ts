@@ -46,8 +46,12 @@ export function references(bytes: Uint8Array, limit = 100_000): { at: number; ta
   return out;
 }
 
+/** References of the seeds' bytes (most ops start from an unmutated seed), kept while the bytes are. */
+const refCache = new WeakMap<Uint8Array, { at: number; target: number }[]>();
+
 export function applyFlatbufferOp(bytes: Uint8Array, op: FlatbufferOp): Uint8Array | undefined {
-  const refs = references(bytes);
+  const refs = refCache.get(bytes) ?? references(bytes);
+  refCache.set(bytes, refs);
   if (refs.length === 0) return undefined;
   const r = refs[op.ref % refs.length] as { at: number; target: number };
   const out = bytes.slice();

@@ -108,7 +108,7 @@ function slots(root: { value: unknown }, limit = 20_000): Slot[] {
   for (let i = 0; i < out.length && out.length < limit; i++) {
     const s = out[i] as Slot;
     const v = (s.parent as Record<string | number, unknown>)[s.key];
-    if (Array.isArray(v)) v.forEach((_, k) => out.push({ parent: v, key: k }));
+    if (Array.isArray(v)) for (let k = 0; k < v.length; k++) out.push({ parent: v, key: k });
     else if (v !== null && typeof v === 'object')
       for (const k of Object.keys(v)) out.push({ parent: v as Record<string, unknown>, key: k });
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { concat } from './bytes.ts';
+import { concat, MAX_INPUT_BYTES } from './bytes.ts';
 import { applyJsonOp, type JsonOp, jsonOp } from './json.ts';
 
 /**
@@ -82,7 +82,7 @@ export function applyLinesOp(bytes: Uint8Array, op: LinesOp): Uint8Array | undef
   switch (op.kind) {
     case 'repeat': {
       const i = at(op.line);
-      const times = Math.min(op.times, Math.floor((8 << 20) / ((lines[i] as Uint8Array).length + 1)));
+      const times = Math.min(op.times, Math.floor(MAX_INPUT_BYTES / ((lines[i] as Uint8Array).length + 1)));
       return join([
         ...lines.slice(0, i),
         ...Array<Uint8Array>(times).fill(lines[i] as Uint8Array),

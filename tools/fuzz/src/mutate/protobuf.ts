@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { concat } from './bytes.ts';
+import { concat, MAX_INPUT_BYTES } from './bytes.ts';
 
 /**
  * Protocol Buffers wire-format mutations (the encoding of protobuf.dev "Encoding"): a record is a varint key
@@ -123,10 +123,14 @@ export const protobufOp: fc.Arbitrary<ProtobufOp> = fc.oneof(
   },
 );
 
+/** Walks of the seeds' bytes (most ops start from an unmutated seed), kept while the bytes are. */
+const walkCache = new WeakMap<Uint8Array, Field[]>();
+
 /** Applies a wire-format op; undefined when the bytes are not a message with such a field. */
 export function applyProtobufOp(bytes: Uint8Array, op: ProtobufOp): Uint8Array | undefined {
   if (op.kind === 'nest') return nestOnnxGraph(bytes, op.depth);
-  const all = walkProtobuf(bytes);
+  const all = walkCache.get(bytes) ?? walkProtobuf(bytes);
+  walkCache.set(bytes, all);
   const fields = all.filter((f) => (op.kind === 'varint' ? f.wire === 0 : op.kind === 'length' ? f.wire === 2 : true));
   if (fields.length === 0) return undefined;
   const f = fields[op.field % fields.length] as Field;
@@ -140,7 +144,7 @@ export function applyProtobufOp(bytes: Uint8Array, op: ProtobufOp): Uint8Array |
       return concat([bytes.subarray(0, f.valueAt), encodeVarint(op.value), bytes.subarray(f.end)]);
     case 'repeat': {
       const record = bytes.subarray(f.start, f.end);
-      const times = Math.min(op.times, Math.floor((8 << 20) / Math.max(1, record.length)));
+      const times = Math.min(op.times, Math.floor(MAX_INPUT_BYTES / Math.max(1, record.length)));
       // Inside a nested message the enclosing lengths go stale: that is a mutation of its own.
       return concat([bytes.subarray(0, f.end), ...Array<Uint8Array>(times - 1).fill(record), bytes.subarray(f.end)]);
     }
