@@ -5,7 +5,7 @@ import { isParityError } from '@bert-parity/core';
 import { InputSource, InputWriter, saveInput } from './inputs.ts';
 import type { ChildJob, ChildMessage, Snapshot } from './protocol.ts';
 import { scratch } from './seeds.ts';
-import { targetByName } from './targets.ts';
+import type { FuzzTarget } from './targets.ts';
 
 /**
  * One fuzzing process for one reader (started by the supervisor): reads inputs [start, end) until the
@@ -45,7 +45,8 @@ export function signatureOf(error: unknown): string {
   const message = (e?.message ?? String(error)).split('\n')[0]?.slice(0, 160).replace(/\d+/g, 'N');
   const frame = e?.stack
     ?.split('\n')
-    .find((l) => /\/(packages|tools)\/[^/]+\/src\//.test(l))
+    // The first frame in the repository that is not the fuzz runner itself: where the reader failed.
+    .find((l) => /\/(packages|tools)\//.test(l) && !/\/tools\/fuzz\/src\//.test(l))
     ?.trim()
     .replace(/^at /, '')
     .replace(/:\d+:\d+\)?$/, '')
@@ -54,7 +55,8 @@ export function signatureOf(error: unknown): string {
 }
 
 async function main(job: ChildJob): Promise<void> {
-  const target = targetByName(job.target);
+  const { TARGETS } = (await import(job.module)) as { TARGETS: readonly FuzzTarget[] };
+  const target = TARGETS.find((t) => t.name === job.target);
   if (target === undefined) throw new Error(`no fuzz target ${job.target}`);
   const setupStart = performance.now();
   const seeds = await target.seeds();

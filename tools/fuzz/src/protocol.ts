@@ -1,6 +1,8 @@
 /** What the supervisor tells a fuzzing process, and what it reports back (over the IPC channel). */
 export interface ChildJob {
   target: string;
+  /** The module whose TARGETS holds it (the project's targets.ts; tests pass targets of their own). */
+  module: string;
   /** Campaign seed: with an index, it determines the input. */
   seed: number;
   /** Inputs [start, end). */

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ChildJob, ChildMessage, Marker, Snapshot } from './protocol.ts';
 import { scratch } from './seeds.ts';
 import { type FuzzTarget, TARGETS } from './targets.ts';
@@ -18,6 +19,8 @@ export interface CampaignOptions {
   /** Readers fuzzed at the same time. */
   jobs: number;
   targets: readonly FuzzTarget[];
+  /** The module exporting TARGETS that the processes load the targets from (default: the project's). */
+  module?: string;
   /** Called as each reader finishes. */
   onReader?: (result: ReaderResult) => void;
 }
@@ -53,6 +56,7 @@ export interface ReaderResult {
 }
 
 const CHILD = join(import.meta.dirname, 'child.ts');
+const TARGETS_MODULE = pathToFileURL(join(import.meta.dirname, 'targets.ts')).href;
 const TSX = import.meta.resolve('tsx');
 /** How many inputs a trace-mode process re-runs to find the one that killed its predecessor. */
 const TRACE_WINDOW = 5000;
@@ -120,9 +124,11 @@ export async function fuzzReader(target: FuzzTarget, options: CampaignOptions): 
   let next = 0;
   let traceLimit: number | undefined;
   let fuzzMs = 0;
+  let seen = false; // a snapshot has come in (the first process may be killed before its first one)
 
   const base = {
     target: target.name,
+    module: options.module ?? TARGETS_MODULE,
     seed: options.seed,
     out: options.out,
     marker,
@@ -155,7 +161,8 @@ export async function fuzzReader(target: FuzzTarget, options: CampaignOptions): 
     result.processes++;
     const s = exit.snapshot;
     if (s !== undefined) {
-      if (result.processes === 1) {
+      if (!seen) {
+        seen = true;
         result.seeds = s.seeds;
         result.setupSeconds = s.setupMs / 1000;
         result.baselineRssMb = s.baselineRssMb;
