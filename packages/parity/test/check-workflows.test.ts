@@ -57,6 +57,8 @@ describe('GitHub workflows', () => {
       strategy?: { 'fail-fast'?: boolean; matrix?: { shard?: unknown } };
       steps: Step[];
     }
+    /** A GitHub expression as the workflow writes it: ${{ expr }}. */
+    const gh = (expr: string) => `$${'{{'} ${expr} }}`;
     const ci = parse(readFileSync(join(DIR, 'ci.yml'), 'utf8')) as { jobs: Record<string, Job> };
     const job = (id: string) => ci.jobs[id] as Job;
     const runs = (j: Job) => j.steps.flatMap((s) => (s.run === undefined ? [] : [s.run]));
@@ -75,10 +77,16 @@ describe('GitHub workflows', () => {
       expect(list).toEqual(list.map((_, i) => i + 1));
       expect(shards.strategy?.['fail-fast']).toBe(false);
       expect(runs(shards)).toContain(
-        'pnpm bert-parity check --shard ${{ matrix.shard }}/${{ strategy.job-total }} --skip-runtime tfjs-node --json reports/parity-part-shard-${{ matrix.shard }}.json',
+        'pnpm bert-parity check --shard ' +
+          gh('matrix.shard') +
+          '/' +
+          gh('strategy.job-total') +
+          ' --skip-runtime tfjs-node --json reports/parity-part-shard-' +
+          gh('matrix.shard') +
+          '.json',
       );
       expect(uploads(shards).map((u) => [u.if, u.with?.name, u.with?.path])).toEqual([
-        ['always()', 'parity-part-shard-${{ matrix.shard }}', 'reports/parity-part-shard-${{ matrix.shard }}.json'],
+        ['always()', `parity-part-shard-${gh('matrix.shard')}`, `reports/parity-part-shard-${gh('matrix.shard')}.json`],
       ]);
     });
 
@@ -124,7 +132,7 @@ describe('GitHub workflows', () => {
 
     it('a short fuzz campaign runs on every push and keeps what it found', () => {
       const fuzz = job('fuzz');
-      expect(runs(fuzz)).toContain('pnpm fuzz --seconds 5 --seed ${{ github.run_number }} --out reports/fuzz');
+      expect(runs(fuzz)).toContain(`pnpm fuzz --seconds 5 --seed ${gh('github.run_number')} --out reports/fuzz`);
       expect(uploads(fuzz).map((u) => [u.if, u.with?.path])).toEqual([['always()', 'reports/fuzz/']]);
     });
   });

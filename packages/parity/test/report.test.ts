@@ -298,6 +298,98 @@ describe('renderMarkdown / writeStepSummary', () => {
   });
 });
 
+describe('reports found by pnpm fuzz: every field a renderer reads is checked first', () => {
+  // Each of these crashed a renderer (terminal, Markdown, JUnit or HTML) with a TypeError inside
+  // `report merge`/`render`; now readReport refuses them with E_REPORT_SCHEMA naming the field.
+  // A JSON document, changed field by field below.
+  // biome-ignore lint/suspicious/noExplicitAny: any JSON value
+  type Doc = { cells: Record<string, any>[] };
+  const base = JSON.parse(renderJson(sampleReport())) as Doc;
+  const cases: [string, (r: Doc) => void, string][] = [
+    [
+      'a cell name of another type (JUnit)',
+      (r) => {
+        r.cells[0].variant = 5;
+      },
+      'cells[0].variant: Invalid input: expected string, received number (got 5)',
+    ],
+    [
+      'an array where a string belongs (terminal)',
+      (r) => {
+        r.cells[0].runtime = [1];
+      },
+      'cells[0].runtime: Invalid input: expected string, received array (got [1])',
+    ],
+    [
+      'an output without stats (terminal)',
+      (r) => {
+        delete r.cells[0].outputs[0].stats;
+      },
+      'cells[0].outputs[0].stats: Invalid input: expected object, received undefined (got missing)',
+    ],
+    [
+      'a statistic missing (terminal)',
+      (r) => {
+        delete r.cells[0].outputs[0].stats.maxAbs;
+      },
+      'cells[0].outputs[0].stats.maxAbs: expected a number (got missing)',
+    ],
+    [
+      'a statistic that is text (terminal)',
+      (r) => {
+        r.cells[0].outputs[0].stats.relL2 = 'small';
+      },
+      'cells[0].outputs[0].stats.relL2: expected a number (got "small")',
+    ],
+    [
+      'a latency without its median (terminal)',
+      (r) => {
+        delete r.cells[0].latency.medianMs;
+      },
+      'cells[0].latency.medianMs: Invalid input: expected number, received undefined (got missing)',
+    ],
+    [
+      'an error message that is a number (Markdown)',
+      (r) => {
+        r.cells[5].error.message = 42;
+      },
+      'cells[5].error.message: Invalid input: expected string, received number (got 42)',
+    ],
+    [
+      'an output without failures (terminal)',
+      (r) => {
+        delete r.cells[0].outputs[0].failures;
+      },
+      'cells[0].outputs[0].failures: Invalid input: expected array, received undefined (got missing)',
+    ],
+    [
+      'a histogram without counts (HTML)',
+      (r) => {
+        delete r.cells[0].outputs[0].histogram.counts;
+      },
+      'cells[0].outputs[0].histogram.counts: Invalid input: expected array, received undefined (got missing)',
+    ],
+    [
+      'histogram edges that are an object (HTML)',
+      (r) => {
+        r.cells[0].outputs[0].histogram.log10Edges = { a: 1 };
+      },
+      'cells[0].outputs[0].histogram.log10Edges: Invalid input: expected array, received object (got {"a":1})',
+    ],
+  ];
+  it.each(cases)('%s', (_what, mutate, message) => {
+    const r = structuredClone(base);
+    mutate(r);
+    const e = thrown(() => parseReport(JSON.stringify(r), 'r.json'));
+    expect([e.code, e.message]).toEqual(['E_REPORT_SCHEMA', `r.json: ${message}`]);
+  });
+
+  it('what it accepts, every renderer renders (the unmutated report, NaN and Infinity included)', () => {
+    const r = parseReport(JSON.stringify(base), 'r.json');
+    expect(() => [renderTerminal(r), renderMarkdown(r), renderJunit(r), renderHtml(r)]).not.toThrow();
+  });
+});
+
 describe('mergeReports', () => {
   const cells = sampleCells();
   const shard = (index: number, part: typeof cells, wallMs: number): ParityReport =>
