@@ -15,25 +15,37 @@ import type { FuzzTarget } from './targets.ts';
  * then resumes from the last snapshot.
  */
 
-/** Runs in its own thread; a plain script so it needs no TypeScript loader. */
+/**
+ * Runs in its own thread; a plain script so it needs no TypeScript loader. A hang is an input that takes
+ * over `hangMs` of CPU time (the process's, so a machine shared with other work does not make one), or
+ * ten times that in wall time (an input stuck waiting rather than computing).
+ */
 const WATCHDOG = `
 const { workerData } = require('node:worker_threads');
 const { writeFileSync } = require('node:fs');
 const ctl = new Int32Array(workerData.sab, 0, 4);
-const started = new Float64Array(workerData.sab, 16, 1);
+const started = new Float64Array(workerData.sab, 16, 2);
 const limit = workerData.memoryMb * 1024 * 1024;
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 for (;;) {
   Atomics.wait(ctl, 3, 0, 25);
   if (Atomics.load(ctl, 0) !== 1) continue;
   const index = Atomics.load(ctl, 1);
   const ms = Date.now() - started[0];
+  const cpu = cpuMs() - started[1];
   const rss = process.memoryUsage.rss();
-  const kind = ms > workerData.hangMs ? 'hang' : rss > limit ? 'memory' : undefined;
+  const hang = cpu > workerData.hangMs || ms > 10 * workerData.hangMs;
+  const kind = hang ? 'hang' : rss > limit ? 'memory' : undefined;
   if (kind === undefined) continue;
-  writeFileSync(workerData.marker, JSON.stringify({ kind, index, ms, rssMb: Math.round(rss / 1048576) }));
+  writeFileSync(workerData.marker, JSON.stringify({ kind, index, ms, cpuMs: Math.round(cpu), rssMb: Math.round(rss / 1048576) }));
   process.kill(process.pid, 'SIGKILL');
 }
 `;
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 function send(message: ChildMessage): void {
   process.send?.(message);
@@ -72,7 +84,7 @@ async function main(job: ChildJob): Promise<void> {
 
   const sab = new SharedArrayBuffer(32);
   const ctl = new Int32Array(sab, 0, 4);
-  const started = new Float64Array(sab, 16, 1);
+  const started = new Float64Array(sab, 16, 2); // wall clock, CPU time at the input's start
   const watchdog = new Worker(WATCHDOG, {
     eval: true,
     workerData: { sab, marker: job.marker, hangMs: job.hangMs, memoryMb: job.memoryMb },
@@ -111,6 +123,7 @@ async function main(job: ChildJob): Promise<void> {
     writer.write(files);
     if (job.traceLimit !== undefined) writeFileSync(job.marker.replace(/\.json$/, '.trace'), String(i));
     started[0] = Date.now();
+    started[1] = cpuMs();
     Atomics.store(ctl, 1, i);
     Atomics.store(ctl, 0, 1);
     const t0 = performance.now();

@@ -55,6 +55,8 @@ export type ChildMessage =
 export interface Marker {
   kind: 'hang' | 'memory';
   index: number;
+  /** Wall time and CPU time of the input when it was killed. */
   ms: number;
+  cpuMs: number;
   rssMb: number;
 }

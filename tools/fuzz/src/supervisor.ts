@@ -196,20 +196,13 @@ export async function fuzzReader(target: FuzzTarget, options: CampaignOptions): 
       kills.set(m.index, killed);
       // A hang is confirmed by a second process (the machine may have stalled the first); memory is not.
       if (m.kind === 'memory' || killed >= 2) {
-        const info = {
-          target: target.name,
-          seed: options.seed,
-          index: m.index,
-          kind: m.kind,
-          ms: m.ms,
-          rssMb: m.rssMb,
-        };
+        const info = { target: target.name, seed: options.seed, ...m };
         const input = await dump(m.index, m.kind, info);
         const finding: Finding =
           m.kind === 'hang'
             ? {
                 kind: 'hang',
-                signature: `over ${options.hangMs} ms (killed after ${m.ms} ms)`,
+                signature: `over ${options.hangMs} ms (killed after ${m.cpuMs} ms of CPU, ${m.ms} ms wall)`,
                 count: 1,
                 index: m.index,
                 input,
