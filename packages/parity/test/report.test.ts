@@ -303,76 +303,78 @@ describe('reports found by pnpm fuzz: every field a renderer reads is checked fi
   // `report merge`/`render`; now readReport refuses them with E_REPORT_SCHEMA naming the field.
   // A JSON document, changed field by field below.
   // biome-ignore lint/suspicious/noExplicitAny: any JSON value
-  type Doc = { cells: Record<string, any>[] };
+  type Json = Record<string, any>;
+  type Doc = { cells: Json[] };
+  const cell = (r: Doc, i: number) => r.cells[i] as Json;
   const base = JSON.parse(renderJson(sampleReport())) as Doc;
   const cases: [string, (r: Doc) => void, string][] = [
     [
       'a cell name of another type (JUnit)',
       (r) => {
-        r.cells[0].variant = 5;
+        cell(r, 0).variant = 5;
       },
       'cells[0].variant: Invalid input: expected string, received number (got 5)',
     ],
     [
       'an array where a string belongs (terminal)',
       (r) => {
-        r.cells[0].runtime = [1];
+        cell(r, 0).runtime = [1];
       },
       'cells[0].runtime: Invalid input: expected string, received array (got [1])',
     ],
     [
       'an output without stats (terminal)',
       (r) => {
-        delete r.cells[0].outputs[0].stats;
+        delete cell(r, 0).outputs[0].stats;
       },
       'cells[0].outputs[0].stats: Invalid input: expected object, received undefined (got missing)',
     ],
     [
       'a statistic missing (terminal)',
       (r) => {
-        delete r.cells[0].outputs[0].stats.maxAbs;
+        delete cell(r, 0).outputs[0].stats.maxAbs;
       },
       'cells[0].outputs[0].stats.maxAbs: expected a number (got missing)',
     ],
     [
       'a statistic that is text (terminal)',
       (r) => {
-        r.cells[0].outputs[0].stats.relL2 = 'small';
+        cell(r, 0).outputs[0].stats.relL2 = 'small';
       },
       'cells[0].outputs[0].stats.relL2: expected a number (got "small")',
     ],
     [
       'a latency without its median (terminal)',
       (r) => {
-        delete r.cells[0].latency.medianMs;
+        delete cell(r, 0).latency.medianMs;
       },
       'cells[0].latency.medianMs: Invalid input: expected number, received undefined (got missing)',
     ],
     [
       'an error message that is a number (Markdown)',
       (r) => {
-        r.cells[5].error.message = 42;
+        cell(r, 5).error.message = 42;
       },
       'cells[5].error.message: Invalid input: expected string, received number (got 42)',
     ],
     [
       'an output without failures (terminal)',
       (r) => {
-        delete r.cells[0].outputs[0].failures;
+        delete cell(r, 0).outputs[0].failures;
       },
       'cells[0].outputs[0].failures: Invalid input: expected array, received undefined (got missing)',
     ],
     [
       'a histogram without counts (HTML)',
       (r) => {
-        delete r.cells[0].outputs[0].histogram.counts;
+        delete cell(r, 0).outputs[0].histogram.counts;
       },
       'cells[0].outputs[0].histogram.counts: Invalid input: expected array, received undefined (got missing)',
     ],
     [
       'histogram edges that are an object (HTML)',
       (r) => {
-        r.cells[0].outputs[0].histogram.log10Edges = { a: 1 };
+        cell(r, 0).outputs[0].histogram.log10Edges = { a: 1 };
       },
       'cells[0].outputs[0].histogram.log10Edges: Invalid input: expected array, received object (got {"a":1})',
     ],
