@@ -136,6 +136,11 @@ describe('shard-then-merge, as ci.yml runs it (N = 3)', () => {
       2,
       `bert-parity: E_REPORT_MERGE: ${empty} holds no .json report; expected the shard reports of a run`,
     ]);
+    const nothing = await run('report', 'merge', join(dir, 'never-downloaded'), '--require-shards', '--out', out);
+    expect([nothing.code, nothing.err]).toEqual([
+      2,
+      `bert-parity: E_REPORT_MERGE: ${join(dir, 'never-downloaded')} does not exist; expected report files or a folder of them`,
+    ]);
     const unsharded = await run('report', 'merge', whole, '--require-shards', '--out', out);
     expect([unsharded.code, unsharded.err]).toEqual([
       2,

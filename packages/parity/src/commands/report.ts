@@ -1,4 +1,4 @@
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParityError } from '@bert-parity/core';
 import type { Command } from 'commander';
@@ -43,7 +43,11 @@ function reportFiles(args: readonly string[]): string[] {
     try {
       isDir = statSync(arg).isDirectory();
     } catch {
-      return [arg]; // readReport says what is wrong with it
+      // A download folder that never came (no part uploaded a report) says so; a file, readReport says why.
+      if (!arg.endsWith('.json') && !existsSync(arg)) {
+        throw new ParityError('E_REPORT_MERGE', `${arg} does not exist; expected report files or a folder of them`);
+      }
+      return [arg];
     }
     if (!isDir) return [arg];
     const files = readdirSync(arg)
