@@ -386,6 +386,16 @@ describe('reports found by pnpm fuzz: every field a renderer reads is checked fi
     expect([e.code, e.message]).toEqual(['E_REPORT_SCHEMA', `r.json: ${message}`]);
   });
 
+  it('a 1 MB cell id (it took seconds of CPU to escape, a hang to pnpm fuzz) is escaped in one pass', () => {
+    const r = structuredClone(base);
+    cell(r, 0).id = `${'a'.repeat(1_000_000)}<&>\u0001`;
+    const report = parseReport(JSON.stringify(r), 'r.json');
+    const escaped = `${'a'.repeat(1_000_000)}&lt;&amp;&gt;\\u0001`;
+    expect(renderJunit(report)).toContain(escaped);
+    expect(renderHtml(report)).toContain(escaped);
+    expect(escapeXml('a\'b"\t\ud800\ud83d\ude00', true)).toBe('a&apos;b&quot;&#9;\\uD800\ud83d\ude00');
+  });
+
   it('what it accepts, every renderer renders (the unmutated report, NaN and Infinity included)', () => {
     const r = parseReport(JSON.stringify(base), 'r.json');
     expect(() => [renderTerminal(r), renderMarkdown(r), renderJunit(r), renderHtml(r)]).not.toThrow();
