@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { basename, dirname, join, posix } from 'node:path';
 import { ParityError } from './errors.ts';
 import { decodeNpy, encodeNpy, type NpyArray, type NpyDType } from './npy.ts';
+import { preview } from './preview.ts';
 
 /**
  * Reference model outputs on disk: one `.npy` file per (input case, output tensor) plus an `index.json`
@@ -152,7 +153,7 @@ function strings(source: string, where: string, obj: unknown, keys: readonly str
   if (!isObject(obj)) bad(source, `${where} must be an object`);
   for (const key of keys) {
     if (typeof obj[key] !== 'string' || obj[key] === '')
-      bad(source, `${where}.${key} must be a non-empty string, got ${JSON.stringify(obj[key])}`);
+      bad(source, `${where}.${key} must be a non-empty string, got ${preview(obj[key])}`);
   }
   return obj;
 }
@@ -167,24 +168,24 @@ export function parseOutputGoldenIndex(text: string, source = '<index.json>'): O
   }
   if (!isObject(raw)) bad(source, 'expected a JSON object');
   if (raw.format !== OUTPUT_INDEX_FORMAT)
-    bad(source, `format is ${JSON.stringify(raw.format)}; expected "${OUTPUT_INDEX_FORMAT}"`);
+    bad(source, `format is ${preview(raw.format)}; expected "${OUTPUT_INDEX_FORMAT}"`);
   if (raw.version !== OUTPUT_INDEX_VERSION)
-    bad(source, `version is ${JSON.stringify(raw.version)}; expected ${OUTPUT_INDEX_VERSION}`);
+    bad(source, `version is ${preview(raw.version)}; expected ${OUTPUT_INDEX_VERSION}`);
   const model = strings(source, 'model', raw.model, ['name', 'format', 'sha256']);
   if (!SHA256.test(model.sha256 as string))
-    bad(source, `model.sha256 ${JSON.stringify(model.sha256)} is not a sha256 hex digest`);
+    bad(source, `model.sha256 ${preview(model.sha256)} is not a sha256 hex digest`);
   if (!PRECISIONS.includes(raw.precision as OutputPrecision)) {
-    bad(source, `precision is ${JSON.stringify(raw.precision)}; expected one of ${PRECISIONS.join(', ')}`);
+    bad(source, `precision is ${preview(raw.precision)}; expected one of ${PRECISIONS.join(', ')}`);
   }
   strings(source, 'producer', raw.producer, ['name', 'version']);
   const inputs = strings(source, 'inputs', raw.inputs, ['corpus', 'corpus_sha256', 'vocab', 'vocab_sha256']);
   for (const key of ['corpus_sha256', 'vocab_sha256']) {
     if (!SHA256.test(inputs[key] as string))
-      bad(source, `inputs.${key} ${JSON.stringify(inputs[key])} is not a sha256 hex digest`);
+      bad(source, `inputs.${key} ${preview(inputs[key])} is not a sha256 hex digest`);
   }
   if (typeof inputs.do_lower_case !== 'boolean') bad(source, 'inputs.do_lower_case must be a boolean');
   if (!Number.isInteger(inputs.max_seq_length) || (inputs.max_seq_length as number) < 2) {
-    bad(source, `inputs.max_seq_length is ${JSON.stringify(inputs.max_seq_length)}; expected an integer >= 2`);
+    bad(source, `inputs.max_seq_length is ${preview(inputs.max_seq_length)}; expected an integer >= 2`);
   }
   if (!Array.isArray(raw.entries)) bad(source, 'entries must be an array');
   const files = new Set<string>();
@@ -194,18 +195,18 @@ export function parseOutputGoldenIndex(text: string, source = '<index.json>'): O
     if (e.file !== outputFileNameOrNull(e.case as string, e.output as string)) {
       bad(
         source,
-        `${where}.file is ${JSON.stringify(e.file)}; expected ${JSON.stringify(outputFileNameOrNull(e.case as string, e.output as string))}`,
+        `${where}.file is ${preview(e.file)}; expected ${preview(outputFileNameOrNull(e.case as string, e.output as string))}`,
       );
     }
     if (files.has(e.file as string)) bad(source, `${where}: ${e.file} is listed twice`);
     files.add(e.file as string);
     if (!NPY_DTYPES.includes(e.dtype as NpyDType))
-      bad(source, `${where}.dtype is ${JSON.stringify(e.dtype)}; expected one of ${NPY_DTYPES.join(', ')}`);
+      bad(source, `${where}.dtype is ${preview(e.dtype)}; expected one of ${NPY_DTYPES.join(', ')}`);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      bad(source, `${where}.shape is ${JSON.stringify(e.shape)}; expected an array of integers >= 0`);
+      bad(source, `${where}.shape is ${preview(e.shape)}; expected an array of integers >= 0`);
     }
     if (!SHA256.test(e.sha256 as string))
-      bad(source, `${where}.sha256 ${JSON.stringify(e.sha256)} is not a sha256 hex digest`);
+      bad(source, `${where}.sha256 ${preview(e.sha256)} is not a sha256 hex digest`);
   });
   return raw as unknown as OutputGoldenIndex;
 }

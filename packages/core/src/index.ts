@@ -27,6 +27,7 @@ export type {
   OpInfo,
 } from './model.ts';
 export { decodeNpy, encodeNpy, type NpyArray, type NpyData, type NpyDType, type NpyVersion, npyDescr } from './npy.ts';
+export { preview } from './preview.ts';
 export type {
   Availability,
   RuntimeAdapter,

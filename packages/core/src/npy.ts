@@ -1,4 +1,5 @@
 import { ParityError } from './errors.ts';
+import { preview } from './preview.ts';
 
 /**
  * NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), bytes in and bytes out, no file system.
@@ -164,8 +165,12 @@ function writeLittleEndian(view: DataView, start: number, array: NpyArray): void
 
 type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
 
+/** NumPy headers nest one level (the shape tuple); deeper nesting is refused before it can exhaust the stack. */
+const MAX_HEADER_DEPTH = 32;
+
 class HeaderParser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly source: string,
@@ -180,7 +185,7 @@ class HeaderParser {
   }
 
   private error(what: string): never {
-    fail(this.source, `header ${JSON.stringify(this.text.trimEnd())} is not a Python dict literal: ${what}`);
+    fail(this.source, `header ${preview(this.text.trimEnd(), 200)} is not a Python dict literal: ${what}`);
   }
 
   private space(): void {
@@ -190,8 +195,12 @@ class HeaderParser {
   private value(): PyValue {
     this.space();
     const c = this.text[this.pos];
-    if (c === '{') return this.dict();
-    if (c === '(' || c === '[') return this.sequence(c === '(' ? ')' : ']');
+    if (c === '{' || c === '(' || c === '[') {
+      if (++this.depth > MAX_HEADER_DEPTH) this.error(`nested deeper than ${MAX_HEADER_DEPTH} levels`);
+      const v = c === '{' ? this.dict() : this.sequence(c === '(' ? ')' : ']');
+      this.depth--;
+      return v;
+    }
     if (c === "'" || c === '"') return this.string();
     const word = /^(True|False|None|-?\d+L?)/.exec(this.text.slice(this.pos));
     if (word === null) this.error(`unexpected ${JSON.stringify(this.text.slice(this.pos, this.pos + 10))}`);
@@ -253,7 +262,7 @@ class HeaderParser {
 /** The dtype a descr names, or an E_NPY_FORMAT error that says why it is not supported. */
 function dtypeOf(descr: PyValue, source: string): NpyDType {
   if (typeof descr !== 'string') {
-    fail(source, `descr ${JSON.stringify(descr)} is a structured dtype; expected a plain one such as '<f4'`);
+    fail(source, `descr ${preview(descr)} is a structured dtype; expected a plain one such as '<f4'`);
   }
   const order = descr[0] as string;
   const kind = descr.slice(1);
@@ -301,7 +310,7 @@ export function decodeNpy(bytes: Uint8Array, source = '<npy>'): NpyArray {
   }
   const header = new HeaderParser(headerText, source).parse();
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    fail(source, `header ${JSON.stringify(headerText.trimEnd())} is not a dict`);
+    fail(source, `header ${preview(headerText.trimEnd(), 200)} is not a dict`);
   }
   const keys = Object.keys(header).sort().join(',');
   if (keys !== 'descr,fortran_order,shape') {
@@ -309,7 +318,7 @@ export function decodeNpy(bytes: Uint8Array, source = '<npy>'): NpyArray {
   }
   const dtype = dtypeOf(header.descr as PyValue, source);
   if (typeof header.fortran_order !== 'boolean')
-    fail(source, `fortran_order is ${JSON.stringify(header.fortran_order)}; expected False`);
+    fail(source, `fortran_order is ${preview(header.fortran_order)}; expected False`);
   if (header.fortran_order) {
     fail(
       source,
@@ -318,7 +327,7 @@ export function decodeNpy(bytes: Uint8Array, source = '<npy>'): NpyArray {
   }
   const rawShape = header.shape;
   if (!Array.isArray(rawShape) || !rawShape.every((d) => typeof d === 'number')) {
-    fail(source, `shape is ${JSON.stringify(rawShape)}; expected a tuple of integers`);
+    fail(source, `shape is ${preview(rawShape)}; expected a tuple of integers`);
   }
   const shape = rawShape as number[];
   const count = elementCount(shape, source);

@@ -174,6 +174,26 @@ describe('decodeNpy refuses what it cannot read faithfully', () => {
   ])('%s', (_name, bytes, message) => expectNpyError(bytes, message));
 });
 
+describe('decodeNpy on headers found by pnpm fuzz', () => {
+  it("refuses a header nested deeper than 32 levels (it overflowed the parser's stack at 100,000)", () => {
+    const deep = npy1(
+      `{'descr': '<f4', 'fortran_order': False, 'shape': ${'('.repeat(100_000)}${')'.repeat(100_000)}, }`,
+      new Uint8Array(),
+    );
+    const e = thrown(() => decodeNpy(deep, 'deep.npy'));
+    expect(e.code).toBe('E_NPY_FORMAT');
+    expect(e.message).toBe(
+      `deep.npy: header "{'descr': '<f4', 'fortran_order': False, 'shape': ${'('.repeat(149)}… is not a Python dict literal: nested deeper than 32 levels`,
+    );
+    // 32 levels are still parsed (and then refused for what they are: not a tuple of integers).
+    const nested = npy1(
+      `{'descr': '<f4', 'fortran_order': False, 'shape': ${'('.repeat(31)}${')'.repeat(31)}, }`,
+      new Uint8Array(),
+    );
+    expect(thrown(() => decodeNpy(nested, 'n.npy')).message).toMatch(/^n\.npy: shape is \[\[\[/);
+  });
+});
+
 describe('encodeNpy', () => {
   it('writes the same bytes as NumPy', () => {
     expect(encodeNpy({ dtype: 'float32', shape: [2], data: new Float32Array([1.5, -2]) })).toEqual(F32);

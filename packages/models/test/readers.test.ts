@@ -285,3 +285,79 @@ describe('format detection and Hugging Face folders', () => {
     expect(inspectFindings(loadModelSync(dir, { variant: 'model_quantized.onnx' }))).toEqual([]);
   });
 });
+
+describe('TF.js signatures found by pnpm fuzz', () => {
+  /** The tiny model with its signature's input entry replaced ("DEEP" stands for arrays nested 100,000 deep). */
+  function withInput(entry: unknown): string {
+    const path = tinyTfjsDir();
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    json.signature.inputs.input_ids = entry;
+    writeFileSync(path, JSON.stringify(json).replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`));
+    return path;
+  }
+  const deep = 'DEEP';
+
+  // Each was a TypeError or a stack overflow inside readTfjs; a malformed signature entry now reads as
+  // what it says and no more: unknown dimensions, or an input of an unsupported type.
+  it.each([
+    [
+      'a null dimension',
+      { name: 'input_ids:0', dtype: 'DT_INT32', tensorShape: { dim: [null, { size: '4' }] } },
+      [null, 4],
+    ],
+    ['dims that are not a list', { name: 'input_ids:0', dtype: 'DT_INT32', tensorShape: { dim: { size: '4' } } }, []],
+    [
+      'a size nested 100,000 deep',
+      { name: 'input_ids:0', dtype: 'DT_INT32', tensorShape: { dim: [{ size: deep }] } },
+      [null],
+    ],
+    ['a tensor name that is not a string', { name: 7, dtype: 'DT_INT32', tensorShape: { dim: [{ size: '1' }] } }, [1]],
+  ])('%s', (_what, entry, shape) => {
+    const artifact = loadModelSync(withInput(entry));
+    expect(artifact.signature?.inputs).toEqual([{ name: 'input_ids', dtype: 'int32', shape }]);
+  });
+
+  it('dtypes named after Object.prototype members are unsupported types, not crashes', () => {
+    const artifact = loadModelSync(withInput({ name: 'input_ids:0', dtype: 'constructor' }));
+    expect(artifact.signature?.inputs).toEqual([]);
+    expect((artifact.metadata as { unsupportedIo?: unknown }).unsupportedIo).toEqual([
+      { name: 'input_ids', type: 'constructor' },
+    ]);
+    const nested = loadModelSync(withInput({ name: 'input_ids:0', dtype: deep }));
+    expect((nested.metadata as { unsupportedIo?: unknown }).unsupportedIo).toEqual([
+      { name: 'input_ids', type: `${'['.repeat(80)}…` },
+    ]);
+  });
+});
+
+describe('fields turned to text, found by pnpm fuzz (String() of an array nested 100,000 deep overflows)', () => {
+  const DEEP = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const shown = `${'['.repeat(80)}…`;
+
+  it('TF.js: a weight dtype nested deep beside a valid quantization dtype is E_MODEL_CORRUPT', () => {
+    const path = tinyTfjsDir('float16');
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    json.weightsManifest[0].weights[0].dtype = 'DEEP';
+    writeFileSync(path, JSON.stringify(json).replace('"DEEP"', DEEP));
+    const e = thrown(() => loadModelSync(path));
+    expect([e.code, e.message]).toEqual([
+      'E_MODEL_CORRUPT',
+      `TF.js model ${path}: weight table has dtype ${shown}; expected a numeric dtype`,
+    ]);
+  });
+
+  it('TF.js: format, generatedBy and convertedBy of another type are shown, not converted', () => {
+    const path = tinyTfjsDir();
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    Object.assign(json, { format: 'DEEP', generatedBy: 5, convertedBy: null });
+    writeFileSync(path, JSON.stringify(json).replace('"DEEP"', DEEP));
+    const facts = loadModelSync(path).metadata.tfjs as TfjsFacts;
+    expect([facts.format, facts.generatedBy, facts.convertedBy]).toEqual([shown, '5', '']);
+  });
+
+  it('Hugging Face: architectures that are not names are shown, not converted', () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'config.json': `{"architectures": ["BertModel", ${DEEP}]}`, 'onnx/model.onnx': tinyOnnx() });
+    expect((loadModelSync(dir).metadata.hf as { architectures: string[] }).architectures).toEqual(['BertModel', shown]);
+  });
+});

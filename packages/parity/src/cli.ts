@@ -4,13 +4,12 @@ import { registerCheck } from './commands/check.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerInit } from './commands/init.ts';
 import { formatInspect, inspectJson, runInspect } from './commands/inspect.ts';
+import { collect } from './commands/options.ts';
 import { registerReport } from './commands/report.ts';
 import { type CliState, EXIT } from './commands/state.ts';
 import { formatReport, IMPLS, reportJson, runTokenize, runVerify } from './commands/tokenizer.ts';
 
 export type { CliState } from './commands/state.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function buildProgram(state: CliState = { exitCode: EXIT.pass }): Command {
   const program = new Command('bert-parity')

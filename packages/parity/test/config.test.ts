@@ -133,6 +133,15 @@ describe('parity config', () => {
   });
 });
 
+describe('configs found by pnpm fuzz', () => {
+  it('a value nested 100,000 deep is E_CONFIG with the value cut short (its message overflowed the stack)', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+    expect(configError({ ...minimal, runtimes: deep }).message).toBe(
+      `test.json: runtimes[0]: Invalid input: expected object, received array (got ${'['.repeat(80)}…)`,
+    );
+  });
+});
+
 describe('--shard', () => {
   it('parses i/n and rejects anything else', () => {
     expect(parseShard('2/3')).toEqual({ index: 2, total: 3 });

@@ -298,6 +298,110 @@ describe('renderMarkdown / writeStepSummary', () => {
   });
 });
 
+describe('reports found by pnpm fuzz: every field a renderer reads is checked first', () => {
+  // Each of these crashed a renderer (terminal, Markdown, JUnit or HTML) with a TypeError inside
+  // `report merge`/`render`; now readReport refuses them with E_REPORT_SCHEMA naming the field.
+  // A JSON document, changed field by field below.
+  // biome-ignore lint/suspicious/noExplicitAny: any JSON value
+  type Json = Record<string, any>;
+  type Doc = { cells: Json[] };
+  const cell = (r: Doc, i: number) => r.cells[i] as Json;
+  const base = JSON.parse(renderJson(sampleReport())) as Doc;
+  const cases: [string, (r: Doc) => void, string][] = [
+    [
+      'a cell name of another type (JUnit)',
+      (r) => {
+        cell(r, 0).variant = 5;
+      },
+      'cells[0].variant: Invalid input: expected string, received number (got 5)',
+    ],
+    [
+      'an array where a string belongs (terminal)',
+      (r) => {
+        cell(r, 0).runtime = [1];
+      },
+      'cells[0].runtime: Invalid input: expected string, received array (got [1])',
+    ],
+    [
+      'an output without stats (terminal)',
+      (r) => {
+        delete cell(r, 0).outputs[0].stats;
+      },
+      'cells[0].outputs[0].stats: Invalid input: expected object, received undefined (got missing)',
+    ],
+    [
+      'a statistic missing (terminal)',
+      (r) => {
+        delete cell(r, 0).outputs[0].stats.maxAbs;
+      },
+      'cells[0].outputs[0].stats.maxAbs: expected a number (got missing)',
+    ],
+    [
+      'a statistic that is text (terminal)',
+      (r) => {
+        cell(r, 0).outputs[0].stats.relL2 = 'small';
+      },
+      'cells[0].outputs[0].stats.relL2: expected a number (got "small")',
+    ],
+    [
+      'a latency without its median (terminal)',
+      (r) => {
+        delete cell(r, 0).latency.medianMs;
+      },
+      'cells[0].latency.medianMs: Invalid input: expected number, received undefined (got missing)',
+    ],
+    [
+      'an error message that is a number (Markdown)',
+      (r) => {
+        cell(r, 5).error.message = 42;
+      },
+      'cells[5].error.message: Invalid input: expected string, received number (got 42)',
+    ],
+    [
+      'an output without failures (terminal)',
+      (r) => {
+        delete cell(r, 0).outputs[0].failures;
+      },
+      'cells[0].outputs[0].failures: Invalid input: expected array, received undefined (got missing)',
+    ],
+    [
+      'a histogram without counts (HTML)',
+      (r) => {
+        delete cell(r, 0).outputs[0].histogram.counts;
+      },
+      'cells[0].outputs[0].histogram.counts: Invalid input: expected array, received undefined (got missing)',
+    ],
+    [
+      'histogram edges that are an object (HTML)',
+      (r) => {
+        cell(r, 0).outputs[0].histogram.log10Edges = { a: 1 };
+      },
+      'cells[0].outputs[0].histogram.log10Edges: Invalid input: expected array, received object (got {"a":1})',
+    ],
+  ];
+  it.each(cases)('%s', (_what, mutate, message) => {
+    const r = structuredClone(base);
+    mutate(r);
+    const e = thrown(() => parseReport(JSON.stringify(r), 'r.json'));
+    expect([e.code, e.message]).toEqual(['E_REPORT_SCHEMA', `r.json: ${message}`]);
+  });
+
+  it('a 1 MB cell id (it took seconds of CPU to escape, a hang to pnpm fuzz) is escaped in one pass', () => {
+    const r = structuredClone(base);
+    cell(r, 0).id = `${'a'.repeat(1_000_000)}<&>\u0001`;
+    const report = parseReport(JSON.stringify(r), 'r.json');
+    const escaped = `${'a'.repeat(1_000_000)}&lt;&amp;&gt;\\u0001`;
+    expect(renderJunit(report)).toContain(escaped);
+    expect(renderHtml(report)).toContain(escaped);
+    expect(escapeXml('a\'b"\t\ud800\ud83d\ude00', true)).toBe('a&apos;b&quot;&#9;\\uD800\ud83d\ude00');
+  });
+
+  it('what it accepts, every renderer renders (the unmutated report, NaN and Infinity included)', () => {
+    const r = parseReport(JSON.stringify(base), 'r.json');
+    expect(() => [renderTerminal(r), renderMarkdown(r), renderJunit(r), renderHtml(r)]).not.toThrow();
+  });
+});
+
 describe('mergeReports', () => {
   const cells = sampleCells();
   const shard = (index: number, part: typeof cells, wallMs: number): ParityReport =>
@@ -309,16 +413,21 @@ describe('mergeReports', () => {
       },
       part,
     );
-  const a = shard(0, cells.slice(0, 4), 10_000);
-  const b = shard(1, cells.slice(4), 6_000);
+  const a = shard(1, cells.slice(0, 4), 10_000);
+  const b = shard(2, cells.slice(4), 6_000);
 
   it('concatenates cells and recomputes summary and timing', () => {
     const m = mergeReports([a, b], ['a.json', 'b.json']);
     expect(m.cells.map((c) => c.id)).toEqual(cells.map((c) => c.id));
     expect(m.summary).toEqual({ pass: 4, fail: 3, error: 1, skipped: 1 });
     expect(m.timing).toEqual({ wallMs: 16_000, runtimeMs: 8_000, runtimeShare: 0.5 });
-    expect(m.createdAt).toBe('2025-01-15T10:21:00.000Z');
+    expect(m.createdAt).toBe('2025-01-15T10:22:00.000Z');
     expect(m.shard).toBeUndefined();
+  });
+
+  it('a shard names itself as --shard did (1-based) in the terminal table and the JUnit suite', () => {
+    expect(renderTerminal(a).split('\n')[0]).toContain(' · shard 1/2');
+    expect(renderJunit(b)).toContain('<testsuite name="bert-parity shard 2/2"');
   });
 
   it('refuses another config, another schema and duplicate cells with E_REPORT_MERGE', () => {
@@ -350,8 +459,8 @@ describe('bert-parity report merge / render (CLI)', () => {
     const cells = sampleCells();
     const pa = join(dir, 'a.json');
     const pb = join(dir, 'b.json');
-    writeFileSync(pa, renderJson(sampleReport({ shard: { index: 0, total: 2 } }, cells.slice(0, 3))));
-    writeFileSync(pb, renderJson(sampleReport({ shard: { index: 1, total: 2 } }, cells.slice(3))));
+    writeFileSync(pa, renderJson(sampleReport({ shard: { index: 1, total: 2 } }, cells.slice(0, 3))));
+    writeFileSync(pb, renderJson(sampleReport({ shard: { index: 2, total: 2 } }, cells.slice(3))));
     const merged = join(dir, 'merged.json');
     const m = await run('report', 'merge', pa, pb, '--out', merged);
     expect(m.code).toBe(1);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, preview } from '@bert-parity/core';
 
 /**
  * The golden format of ../shared/golden-seed/README.md: JSON lines, a `meta` record first, then
@@ -73,7 +73,7 @@ export function parseGolden(text: string, path = '<golden>'): GoldenFile {
     }
     if (typeof rec !== 'object' || rec === null) fail(path, n, 'expected a JSON object');
     if (index === 0) {
-      if (rec.type !== 'meta') fail(path, n, `expected the meta record first, got type ${JSON.stringify(rec.type)}`);
+      if (rec.type !== 'meta') fail(path, n, `expected the meta record first, got type ${preview(rec.type)}`);
       for (const key of ['unicode', 'vocab', 'vocab_sha256', 'corpus', 'corpus_sha256'] as const) {
         if (typeof rec[key] !== 'string') fail(path, n, `meta.${key} must be a string`);
       }
@@ -100,7 +100,7 @@ export function parseGolden(text: string, path = '<golden>'): GoldenFile {
       }
       cases.push(rec as unknown as GoldenEncodeCase);
     } else {
-      fail(path, n, `unknown record type ${JSON.stringify(rec.type)}`);
+      fail(path, n, `unknown record type ${preview(rec.type)}`);
     }
   });
   if (meta === undefined) fail(path, 1, 'no meta record');

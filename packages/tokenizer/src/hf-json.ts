@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, preview } from '@bert-parity/core';
 import type { ProfileName, TokenizerOptions } from './profiles.ts';
 import { BertTokenizer } from './tokenizer.ts';
 import { Vocabulary } from './vocab.ts';
@@ -35,13 +35,13 @@ function tokenString(value: unknown, source: string, key: string): string | unde
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
   if (isObject(value) && typeof value.content === 'string') return value.content;
-  return bad(source, `${key} must be a string or an object with a string "content", got ${JSON.stringify(value)}`);
+  return bad(source, `${key} must be a string or an object with a string "content", got ${preview(value)}`);
 }
 
 function optionalBoolean(obj: Json, key: string, source: string): boolean | undefined {
   const v = obj[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') bad(source, `${key} must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean') bad(source, `${key} must be true or false, got ${preview(v)}`);
   return v;
 }
 
@@ -66,10 +66,7 @@ function fromTokenizerJson(json: unknown, source: string): { vocab: Vocabulary; 
   if (!isObject(json)) bad(source, 'tokenizer.json must be a JSON object');
   const model = json.model;
   if (!isObject(model) || model.type !== 'WordPiece') {
-    bad(
-      source,
-      `model.type is ${JSON.stringify(isObject(model) ? model.type : model)}; only WordPiece (BERT) is supported`,
-    );
+    bad(source, `model.type is ${preview(isObject(model) ? model.type : model)}; only WordPiece (BERT) is supported`);
   }
   if (!isObject(model.vocab)) bad(source, 'model.vocab must be an object of token → id');
   const vocab = Vocabulary.fromMap(model.vocab, `${source} model.vocab`);
@@ -88,7 +85,7 @@ function fromTokenizerJson(json: unknown, source: string): { vocab: Vocabulary; 
     if (!isObject(normalizer) || normalizer.type !== 'BertNormalizer') {
       bad(
         source,
-        `normalizer.type is ${JSON.stringify(isObject(normalizer) ? normalizer.type : normalizer)}; only BertNormalizer is supported`,
+        `normalizer.type is ${preview(isObject(normalizer) ? normalizer.type : normalizer)}; only BertNormalizer is supported`,
       );
     }
     if (normalizer.clean_text === false)
@@ -100,18 +97,12 @@ function fromTokenizerJson(json: unknown, source: string): { vocab: Vocabulary; 
     if (normalizer.strip_accents === null || typeof normalizer.strip_accents === 'boolean') {
       options.stripAccents = normalizer.strip_accents;
     } else if (normalizer.strip_accents !== undefined) {
-      bad(
-        source,
-        `normalizer.strip_accents must be true, false or null, got ${JSON.stringify(normalizer.strip_accents)}`,
-      );
+      bad(source, `normalizer.strip_accents must be true, false or null, got ${preview(normalizer.strip_accents)}`);
     }
   }
   const pre = json.pre_tokenizer;
   if (pre !== undefined && pre !== null && !(isObject(pre) && pre.type === 'BertPreTokenizer')) {
-    bad(
-      source,
-      `pre_tokenizer.type is ${JSON.stringify(isObject(pre) ? pre.type : pre)}; only BertPreTokenizer is supported`,
-    );
+    bad(source, `pre_tokenizer.type is ${preview(isObject(pre) ? pre.type : pre)}; only BertPreTokenizer is supported`);
   }
   return { vocab, options };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, preview } from '@bert-parity/core';
 
 /**
  * Python's str.isspace() set, which `str.strip()` removes. It is the same in every Unicode version since
@@ -140,14 +140,14 @@ export class Vocabulary {
       if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
         throw new ParityError(
           'E_VOCAB_FORMAT',
-          `vocabulary ${source}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected a non-negative integer`,
+          `vocabulary ${source}: token ${preview(token)} has id ${preview(id)}; expected a non-negative integer`,
         );
       }
       const other = seen.get(id);
       if (other !== undefined) {
         throw new ParityError(
           'E_VOCAB_FORMAT',
-          `vocabulary ${source}: tokens ${JSON.stringify(other)} and ${JSON.stringify(token)} share id ${id}`,
+          `vocabulary ${source}: tokens ${preview(other)} and ${preview(token)} share id ${id}`,
         );
       }
       seen.set(id, token);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromHuggingFace, fromHuggingFaceDir } from '../src/index.ts';
-import { codeOf } from './errors.ts';
+import { codeOf, errorOf } from './errors.ts';
 
 const vocabList = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'hello', 'he', '##llo', 'cafe', 'café', ',', 'a'];
 const vocabMap = Object.fromEntries(vocabList.map((t, i) => [t, i]));
@@ -106,5 +106,30 @@ describe('fromHuggingFaceDir', () => {
     expect(codeOf(() => fromHuggingFaceDir(dir))).toBe('E_IO');
     writeFileSync(join(dir, 'tokenizer.json'), '{"model":');
     expect(codeOf(() => fromHuggingFaceDir(dir))).toBe('E_VOCAB_FORMAT');
+  });
+});
+
+describe('tokenizer files found by pnpm fuzz', () => {
+  // Values nested 100,000 deep (JSON.parse reads them; JSON.stringify in the error message overflowed).
+  const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+
+  it('a vocabulary id nested 100,000 deep is E_VOCAB_FORMAT, the value shown cut short', () => {
+    const json = tokenizerJson(bertNormalizer(true), { vocab: { ...vocabMap, deep } });
+    expect(errorOf(() => fromHuggingFace({ tokenizerJson: json, source: 'f' }))).toEqual([
+      'E_VOCAB_FORMAT',
+      `vocabulary f tokenizer.json model.vocab: token "deep" has id ${'['.repeat(80)}…; expected a non-negative integer`,
+    ]);
+  });
+
+  it('a special token nested 100,000 deep in tokenizer_config.json is E_VOCAB_FORMAT', () => {
+    const files = {
+      tokenizerJson: tokenizerJson(bertNormalizer(true)),
+      tokenizerConfig: { cls_token: deep },
+      source: 'f',
+    };
+    expect(errorOf(() => fromHuggingFace(files))).toEqual([
+      'E_VOCAB_FORMAT',
+      `f tokenizer_config.json: cls_token must be a string or an object with a string "content", got ${'['.repeat(80)}…`,
+    ]);
   });
 });

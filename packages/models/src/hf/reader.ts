@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ModelArtifact, ParityError } from '@bert-parity/core';
+import { type ModelArtifact, ParityError, preview } from '@bert-parity/core';
 import { readOnnx } from '../onnx/reader.ts';
 
 /** Tokenizer files transformers.js and transformers look for beside config.json. */
@@ -71,7 +71,10 @@ export function readHfFolder(dir: string, variant?: string): ModelArtifact {
   const vocabSize = typeof config.vocab_size === 'number' ? config.vocab_size : undefined;
   const hf: HfFacts = {
     ...(typeof config.model_type === 'string' ? { modelType: config.model_type } : {}),
-    architectures: Array.isArray(config.architectures) ? config.architectures.map(String) : [],
+    // Names as written; anything else shown with preview (String() of a deeply nested array overflows).
+    architectures: Array.isArray(config.architectures)
+      ? config.architectures.map((a: unknown) => (typeof a === 'string' ? a : preview(a)))
+      : [],
     ...(vocabSize === undefined ? {} : { vocabSize }),
     ...(vocabTxtSize === undefined ? {} : { vocabTxtSize }),
     tokenizerFiles,

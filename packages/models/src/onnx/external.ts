@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, preview } from '@bert-parity/core';
 import type onnxProto from 'onnx-proto';
 
 /** Where an external initializer's bytes are (onnx.proto TensorProto.external_data: location, offset, length). */
@@ -39,7 +39,7 @@ export function resolveExternal(
   if (isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel)) {
     throw new ParityError(
       'E_MODEL_READ',
-      `ONNX file ${modelPath}: initializer ${name} points at external data ${JSON.stringify(location)}, outside the model folder ${dir}`,
+      `ONNX file ${modelPath}: initializer ${name} points at external data ${preview(location)}, outside the model folder ${dir}`,
     );
   }
   if (!existsSync(target)) {

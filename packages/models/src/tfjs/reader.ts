@@ -1,6 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { type DType, type ModelArtifact, type ModelPrecision, ParityError, type TensorSpec } from '@bert-parity/core';
+import {
+  type DType,
+  type ModelArtifact,
+  type ModelPrecision,
+  ParityError,
+  preview,
+  type TensorSpec,
+} from '@bert-parity/core';
 import { traceEmbedding } from '../artifact/embedding.ts';
 import type { ModelFacts } from '../artifact/facts.ts';
 import { sha256 } from '../artifact/hash.ts';
@@ -53,6 +60,16 @@ interface ManifestWeight {
   shape: number[];
   dtype: string;
   quantization?: { dtype?: string };
+}
+
+/** A string field as it is; anything else shown with preview (String() of a deeply nested array overflows). */
+function text(value: unknown): string {
+  return value === undefined || value === null ? '' : typeof value === 'string' ? value : preview(value);
+}
+
+/** table[key] for a string key the table itself defines ("constructor" or "__proto__" are not dtypes). */
+function lookup<T>(table: Readonly<Record<string, T>>, key: unknown): T | undefined {
+  return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** True when the text parses as a TF.js graph model's model.json. */
@@ -120,29 +137,29 @@ export function readTfjs(path: string, bytes: Uint8Array): ModelArtifact {
         !Array.isArray(shape) ||
         !shape.every((d) => Number.isSafeInteger(d) && d >= 0)
       ) {
-        fail(
-          'E_MODEL_CORRUPT',
-          `weightsManifest[${gi}].weights[${wi}] has no name or a bad shape ${JSON.stringify(shape)}`,
-        );
+        fail('E_MODEL_CORRUPT', `weightsManifest[${gi}].weights[${wi}] has no name or a bad shape ${preview(shape)}`);
       }
       const stored = weight.quantization?.dtype ?? weight.dtype;
+      // Both must name a dtype: the stored one sizes the shard, the other is what it dequantizes to.
+      for (const dtype of [weight.dtype, stored]) {
+        if (lookup(STORED_BYTES, dtype) === undefined)
+          fail('E_MODEL_CORRUPT', `weight ${weight.name} has dtype ${preview(dtype)}; expected a numeric dtype`);
+      }
       if (weight.quantization?.dtype !== undefined) quantization.add(weight.quantization.dtype);
-      const width = STORED_BYTES[stored];
-      if (width === undefined)
-        fail('E_MODEL_CORRUPT', `weight ${weight.name} has dtype ${JSON.stringify(stored)}; expected a numeric dtype`);
+      const width = lookup(STORED_BYTES, stored) as number;
       need += shape.reduce((a, b) => a * b, 1) * (width as number);
       weights.set(weight.name, weight);
     });
     let have = 0;
     for (const p of paths) {
       if (typeof p !== 'string')
-        fail('E_MODEL_CORRUPT', `weightsManifest[${gi}].paths holds ${JSON.stringify(p)}; expected file names`);
+        fail('E_MODEL_CORRUPT', `weightsManifest[${gi}].paths holds ${preview(p)}; expected file names`);
       const target = resolve(dir, p as string);
       const rel = relative(dir, target);
       if (isAbsolute(p as string) || rel.startsWith('..') || isAbsolute(rel) || /^[a-z]+:\/\//i.test(p as string)) {
         fail(
           'E_MODEL_READ',
-          `weight path ${JSON.stringify(p)} escapes the model folder ${dir}; shards must sit beside model.json`,
+          `weight path ${preview(p)} escapes the model folder ${dir}; shards must sit beside model.json`,
         );
       }
       if (!existsSync(target)) fail('E_MODEL_READ', `weight shard ${p} does not exist in ${dir}`);
@@ -161,16 +178,18 @@ export function readTfjs(path: string, bytes: Uint8Array): ModelArtifact {
   const unsupported: { name: string; type: string }[] = [];
   const entries = (raw: unknown): TensorSpec[] => {
     if (raw === null || typeof raw !== 'object') return [];
-    return Object.entries(
-      raw as Record<string, { dtype?: string; tensorShape?: { dim?: { size?: string | number }[] } }>,
-    ).flatMap(([key, e]) => {
-      const dtype = TF_DTYPES[e?.dtype ?? ''];
+    return Object.entries(raw as Record<string, unknown>).flatMap(([key, value]) => {
+      const e = (value ?? {}) as { dtype?: unknown; tensorShape?: { dim?: unknown } | null };
+      const dtype = lookup(TF_DTYPES, e.dtype);
       if (dtype === undefined) {
-        unsupported.push({ name: key, type: String(e?.dtype) });
+        unsupported.push({ name: key, type: typeof e.dtype === 'string' ? e.dtype : preview(e.dtype) });
         return [];
       }
-      const shape = (e.tensorShape?.dim ?? []).map((d) => {
-        const n = Number(d.size ?? -1);
+      const dims = e.tensorShape?.dim;
+      const shape = (Array.isArray(dims) ? dims : []).map((d: { size?: unknown } | null) => {
+        // tfjs-converter writes sizes as strings ("-1" for unknown); anything else is unknown too.
+        const size = d?.size;
+        const n = typeof size === 'string' || typeof size === 'number' ? Number(size) : Number.NaN;
         return Number.isSafeInteger(n) && n >= 0 ? n : null;
       });
       return [{ name: key, dtype, shape }];
@@ -191,9 +210,9 @@ export function readTfjs(path: string, bytes: Uint8Array): ModelArtifact {
   const idsTensor =
     idsKey === undefined
       ? undefined
-      : ((sig?.inputs ?? {}) as Record<string, { name?: string } | undefined>)[idsKey.name]?.name;
+      : ((sig?.inputs ?? {}) as Record<string, { name?: unknown } | undefined>)[idsKey.name]?.name;
   const embedding =
-    idsTensor === undefined
+    typeof idsTensor !== 'string'
       ? undefined
       : traceEmbedding(graph, nodeOf(idsTensor), {
           lookups: {
@@ -212,9 +231,9 @@ export function readTfjs(path: string, bytes: Uint8Array): ModelArtifact {
     ...(unsupported.length > 0 ? { unsupportedIo: unsupported } : {}),
   };
   const tfjs: TfjsFacts = {
-    format: String(json.format ?? ''),
-    generatedBy: String(json.generatedBy ?? ''),
-    convertedBy: String(json.convertedBy ?? ''),
+    format: text(json.format),
+    generatedBy: text(json.generatedBy),
+    convertedBy: text(json.convertedBy),
     weights: weights.size,
     shards: shards.map((s) => s.path),
     quantization: [...quantization],

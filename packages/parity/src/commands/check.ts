@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ParityError } from '@bert-parity/core';
 import { type Command, Option } from 'commander';
 import { findDefaultConfig, loadConfig, PLATFORM_NAMES, type PlatformName } from '../config/index.ts';
-import { exitCodeOf, parseShard, runCheck, streamProgress } from '../engine/index.ts';
+import { exitCodeOf, parseRuntimeNames, parseShard, runCheck, streamProgress } from '../engine/index.ts';
 import {
   type ParityReport,
   renderHtml,
@@ -13,6 +13,7 @@ import {
   renderTerminal,
   writeStepSummary,
 } from '../report/index.ts';
+import { collect } from './options.ts';
 import type { CliState } from './state.ts';
 
 export interface CheckCommandOptions {
@@ -22,6 +23,10 @@ export interface CheckCommandOptions {
   html?: string;
   markdown?: string;
   shard?: string;
+  /** Only these runtimes' cells, required even when the config marks them optional. */
+  runtime?: string[];
+  /** Leave these runtimes' cells out. */
+  skipRuntime?: string[];
   baseline?: string;
   updateGolden?: boolean;
   platform?: string;
@@ -51,8 +56,20 @@ export async function runCheckCommand(
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const platform = platformOption(options.platform);
   const loaded = await loadConfig(options.config ?? findDefaultConfig(process.cwd()));
+  const runtimes = {
+    only: parseRuntimeNames('--runtime', options.runtime ?? [], loaded.config),
+    skip: parseRuntimeNames('--skip-runtime', options.skipRuntime ?? [], loaded.config),
+  };
+  const both = runtimes.only.filter((r) => runtimes.skip.includes(r));
+  if (both.length > 0) {
+    throw new ParityError(
+      'E_USAGE',
+      `--runtime and --skip-runtime both name ${both.join(', ')}; expected one or the other`,
+    );
+  }
   const report = await runCheck(loaded, {
     shard,
+    runtimes,
     platform,
     updateGolden: options.updateGolden,
     baseline: options.baseline,
@@ -84,6 +101,13 @@ export function registerCheck(program: Command, state: CliState): void {
     .option('--html <file>', 'write the HTML report')
     .option('--markdown <file>', 'write the Markdown report ($GITHUB_STEP_SUMMARY gets it too when set)')
     .option('--shard <i/n>', 'run shard i of n (cell k runs in shard (k mod n) + 1); merge with `report merge`')
+    .option(
+      '--runtime <name>',
+      "only this runtime's cells (repeatable; no tokenizer cells); it must load: optional in the config or not, " +
+        'a runtime that cannot load here is an error, not a skip',
+      collect,
+    )
+    .option('--skip-runtime <name>', "leave this runtime's cells out (repeatable)", collect)
     .option('--baseline <report.json>', "show each cell's drift change since that report")
     .option('--update-golden', 'recompute the golden outputs (reference.kind golden-outputs) from reference.source')
     .addOption(new Option('--platform <name>', 'run on this platform only').choices([...PLATFORM_NAMES]))

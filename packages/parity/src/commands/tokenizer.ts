@@ -48,6 +48,21 @@ function checkChoice<T extends string>(what: string, value: string, allowed: rea
   throw new ParityError('E_USAGE', `unknown ${what} ${JSON.stringify(value)}; expected one of ${allowed.join(', ')}`);
 }
 
+/** Our tokenizer configured from a golden's meta: lowercasing, Unicode version and the word-length limit. */
+export function ourTokenizerFor(
+  golden: GoldenFile,
+  vocab: Vocabulary,
+  profile: ProfileName = 'google-bert',
+): BertTokenizer {
+  return new BertTokenizer(vocab, {
+    profile,
+    lowercase: golden.meta.do_lower_case,
+    unicodeVersion: golden.meta.unicode,
+    // The reference's limit is part of what the golden records; other profiles keep their own default.
+    ...(profile === 'google-bert' ? { maxInputCharsPerWord: golden.meta.max_input_chars_per_word } : {}),
+  });
+}
+
 /** Measures one implementation against one golden file, configured from the golden's meta. */
 async function verifyOne(
   golden: GoldenFile,
@@ -57,16 +72,8 @@ async function verifyOne(
   options: VerifyOptions,
 ): Promise<VerifyReport> {
   const lowercase = golden.meta.do_lower_case;
-  if (impl === 'ours') {
-    const tokenizer = new BertTokenizer(Vocabulary.fromFile(vocabPath), {
-      profile,
-      lowercase,
-      unicodeVersion: golden.meta.unicode,
-      // The reference's limit is part of what the golden records; other profiles keep their own default.
-      ...(profile === 'google-bert' ? { maxInputCharsPerWord: golden.meta.max_input_chars_per_word } : {}),
-    });
-    return verifyGolden(tokenizer.asImpl(), golden);
-  }
+  if (impl === 'ours')
+    return verifyGolden(ourTokenizerFor(golden, Vocabulary.fromFile(vocabPath), profile).asImpl(), golden);
   // Peer libraries load only when asked for (native bindings, large packages).
   const peers = await import('@bert-parity/tokenizer-peers');
   if (impl === 'java') {

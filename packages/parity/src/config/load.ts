@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ParityError } from '@bert-parity/core';
-import type { z } from 'zod';
+import { describeIssues } from '../issues.ts';
 import { configSchema, type ParityConfig, type ParityConfigInput } from './schema.ts';
 
 /** Types a `parity.config.ts`; the value is validated when loaded, like a JSON config. */
@@ -35,43 +35,11 @@ export function findDefaultConfig(cwd: string): string {
   );
 }
 
-type Issue = z.core.$ZodIssue;
-
-function at(value: unknown, path: readonly PropertyKey[]): unknown {
-  let v = value;
-  for (const key of path)
-    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
-  return v;
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
-  return out === '' ? '(root)' : out;
-}
-
-/** Unions report every branch; the branch that got furthest says what the author most likely meant. */
-function flatten(issue: Issue): Issue[] {
-  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
-  const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
-  if (best.length === 0) return [issue];
-  return best.flatMap((i) => flatten({ ...i, path: [...issue.path, ...i.path] } as Issue));
-}
-
-function describe(issue: Issue, raw: unknown): string {
-  const value = at(raw, issue.path);
-  const shown = value === undefined ? 'missing' : JSON.stringify(value);
-  if (issue.code === 'unrecognized_keys') {
-    return `${pathText(issue.path)}: unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-  }
-  return `${pathText(issue.path)}: ${issue.message} (got ${shown === undefined ? String(value) : shown})`;
-}
-
 /** Validates a config value; a failure names every bad path, its value and what was expected (E_CONFIG). */
 export function parseConfig(raw: unknown, source: string): ParityConfig {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.flatMap(flatten).map((i) => describe(i, raw));
+  const problems = describeIssues(result.error, raw);
   throw new ParityError('E_CONFIG', `${source}: ${problems.join('; ')}`, { details: { source, problems } });
 }
 

@@ -1,7 +1,17 @@
 export { applyBaseline, readBaseline } from './baseline.ts';
 export { fixtureId, loadFixtures } from './fixtures.ts';
 export { writeGoldenOutputs } from './golden.ts';
-export { type CellPlan, parseShard, planCells, type Shard, shardCells } from './plan.ts';
+export { corpusInputs, type InputSet, labelledInputs } from './inputs.ts';
+export {
+  type CellPlan,
+  filterRuntimes,
+  parseRuntimeNames,
+  parseShard,
+  planCells,
+  type RuntimeFilter,
+  type Shard,
+  shardCells,
+} from './plan.ts';
 export { type Platform, platformFor, registerPlatform } from './platforms.ts';
 export { type Progress, silentProgress, streamProgress } from './progress.ts';
 export { computeReference, FIXTURE_OUTPUTS, type Reference } from './reference.ts';

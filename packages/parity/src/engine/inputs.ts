@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { NamedTensors } from '@bert-parity/core';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, preview } from '@bert-parity/core';
 import { encodingFeeds } from '@bert-parity/runtime-base';
 import type { BertTokenizer } from '@bert-parity/tokenizer';
 
@@ -52,6 +52,29 @@ interface CorpusRecord {
   text_b?: string | null;
 }
 
+/**
+ * A filter for corpus records of the listed types, checking the fields the encoder reads: a record of a
+ * listed type without them is E_CONFIG naming it (records of other types, comments of a kind, pass by).
+ */
+function isCorpusRecord(types: readonly string[], shown: string) {
+  return (raw: unknown, i: number): raw is CorpusRecord => {
+    const r = raw as Partial<Record<keyof CorpusRecord, unknown>> | null;
+    if (r === null || typeof r !== 'object' || !types.includes(r.type as string)) return false;
+    const ok =
+      typeof r.id === 'string' &&
+      (r.type === 'pair'
+        ? typeof r.text_a === 'string' && (r.text_b === null || r.text_b === undefined || typeof r.text_b === 'string')
+        : typeof r.text === 'string');
+    if (!ok) {
+      throw new ParityError(
+        'E_CONFIG',
+        `inputs.corpus: ${shown} record ${i + 1} is ${preview(raw)}; expected {"type": "text", "id", "text"} or {"type": "pair", "id", "text_a", "text_b"} with string values`,
+      );
+    }
+    return true;
+  };
+}
+
 /** The first `count` records of the golden corpus whose type is listed, encoded at maxSeqLength. */
 export function corpusInputs(
   path: string,
@@ -60,7 +83,7 @@ export function corpusInputs(
   tokenizer: BertTokenizer,
 ): InputSet {
   const { text, records } = readLines(path, 'corpus');
-  const chosen = (records as CorpusRecord[]).filter((r) => options.types.includes(r.type)).slice(0, options.count);
+  const chosen = records.filter(isCorpusRecord(options.types, shown)).slice(0, options.count);
   if (chosen.length === 0) {
     throw new ParityError('E_CONFIG', `inputs.corpus: ${shown} has no records of type ${options.types.join(' or ')}`);
   }
@@ -110,12 +133,12 @@ function textLines(
   const required = field === 'labels';
   const prefix = required ? 'label' : 'text';
   const cases: InputCase[] = records.slice(0, options.count).map((raw, i) => {
-    const r = raw as { text?: unknown; label?: unknown };
+    const r = (raw ?? {}) as { text?: unknown; label?: unknown };
     const labelOk = r.label === undefined ? !required : Number.isInteger(r.label) && (r.label as number) >= 0;
     if (typeof r.text !== 'string' || !labelOk) {
       throw new ParityError(
         'E_CONFIG',
-        `inputs.${field}: ${shown} record ${i + 1} is ${JSON.stringify(raw)}; expected {"text": string, "label": integer >= 0}${required ? '' : ' (label optional)'}`,
+        `inputs.${field}: ${shown} record ${i + 1} is ${preview(raw)}; expected {"text": string, "label": integer >= 0}${required ? '' : ' (label optional)'}`,
       );
     }
     const e = tokenizer.encode(r.text, null, { maxSeqLength: options.maxSeqLength });

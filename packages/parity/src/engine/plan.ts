@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { ParityError } from '@bert-parity/core';
-import type { ParityConfig, PlatformName } from '../config/schema.ts';
+import { type ParityConfig, type PlatformName, RUNTIME_NAMES, type RuntimeName } from '../config/schema.ts';
 import type { ModelCellPlan } from './model-cell.ts';
 import { platformRuns } from './platforms.ts';
 import { RUNTIME_FORMATS } from './runtimes.ts';
@@ -86,6 +86,52 @@ export function planCells(
 export function shardCells<T>(cells: readonly T[], shard: Shard | undefined): T[] {
   if (shard === undefined) return [...cells];
   return cells.filter((_, k) => k % shard.total === shard.index - 1);
+}
+
+/**
+ * Which runtimes' cells to run: `only` keeps the model cells of these runtimes (and drops the tokenizer
+ * cells, which belong to no runtime) and makes them required, since they were asked for by name: one that
+ * cannot load here is an error, not a skip, even when the config marks it optional. `skip` leaves these
+ * runtimes' cells out. CI runs the shards with `skip: ['tfjs-node']` and a job that has tfjs-node installed
+ * with `only: ['tfjs-node']`; `report merge --require-shards` checks that the parts add up to the matrix.
+ */
+export interface RuntimeFilter {
+  only?: readonly RuntimeName[];
+  skip?: readonly RuntimeName[];
+}
+
+/** A --runtime/--skip-runtime value: a runtime the config names (E_USAGE otherwise, listing them). */
+export function parseRuntimeNames(option: string, values: readonly string[], config: ParityConfig): RuntimeName[] {
+  const configured = config.runtimes.map((r) => r.name as string);
+  for (const v of values) {
+    if (!(RUNTIME_NAMES as readonly string[]).includes(v)) {
+      throw new ParityError('E_USAGE', `${option} ${JSON.stringify(v)}; expected one of ${RUNTIME_NAMES.join(', ')}`);
+    }
+    if (!configured.includes(v)) {
+      throw new ParityError(
+        'E_USAGE',
+        `${option} ${v}: the config has no runtime ${v}; it has ${configured.join(', ')}`,
+      );
+    }
+  }
+  return [...new Set(values)] as RuntimeName[];
+}
+
+/** The cells a runtime filter keeps (see RuntimeFilter), in plan order. */
+export function filterRuntimes(cells: readonly CellPlan[], filter: RuntimeFilter | undefined): CellPlan[] {
+  const only = filter?.only?.length ? new Set<string>(filter.only) : undefined;
+  const skip = new Set<string>(filter?.skip ?? []);
+  const out: CellPlan[] = [];
+  for (const c of cells) {
+    if (c.kind !== 'model') {
+      if (only === undefined) out.push(c);
+      continue;
+    }
+    const name = c.runtime.name as string;
+    if (skip.has(name) || (only !== undefined && !only.has(name))) continue;
+    out.push(only === undefined ? c : { ...c, runtime: { ...c.runtime, optional: false } });
+  }
+  return out;
 }
 
 export const shownPath = (path: string) => relative(process.cwd(), path) || path;

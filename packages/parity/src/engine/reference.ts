@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { elementCount, OUTPUT_INDEX_FILE, ParityError, readOutputGoldens, type Tensor } from '@bert-parity/core';
+import {
+  elementCount,
+  OUTPUT_INDEX_FILE,
+  ParityError,
+  preview,
+  readOutputGoldens,
+  type Tensor,
+} from '@bert-parity/core';
 import type { ParityConfig, ReferenceConfig } from '../config/schema.ts';
 import { loadFixtures } from './fixtures.ts';
 import type { InputSet } from './inputs.ts';
@@ -113,7 +120,7 @@ function goldenReference(dir: string, inputs: InputSet, vocabSha256: string): Re
   const stale = (what: string, got: unknown, want: unknown) =>
     new ParityError(
       'E_GOLDEN_STALE',
-      `${golden.path}: inputs.${what} is ${JSON.stringify(got)}, this run has ${JSON.stringify(want)}; regenerate with bert-parity check --update-golden`,
+      `${golden.path}: inputs.${what} is ${preview(got)}, this run has ${preview(want)}; regenerate with bert-parity check --update-golden`,
     );
   if (index.inputs.corpus_sha256 !== inputs.sha256)
     throw stale('corpus_sha256', index.inputs.corpus_sha256, inputs.sha256);

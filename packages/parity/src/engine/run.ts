@@ -11,7 +11,7 @@ import { applyBaseline, readBaseline } from './baseline.ts';
 import { writeGoldenOutputs } from './golden.ts';
 import { corpusInputs, type InputSet, labelledInputs, textInputs } from './inputs.ts';
 import { runModelCell } from './model-cell.ts';
-import { planCells, type Shard, shardCells, shownPath } from './plan.ts';
+import { filterRuntimes, planCells, type RuntimeFilter, type Shard, shardCells, shownPath } from './plan.ts';
 import { type Progress, silentProgress } from './progress.ts';
 import { computeReference, type Reference } from './reference.ts';
 import { runTokenizerCell } from './tokenizer-cell.ts';
@@ -19,6 +19,8 @@ import { type ResolvedVariant, resolveVariants } from './variants.ts';
 
 export interface CheckOptions {
   shard?: Shard | undefined;
+  /** Run only some runtimes' cells, or leave some out (applied before sharding). */
+  runtimes?: RuntimeFilter | undefined;
   /** Run on this platform only, instead of the config's platforms. */
   platform?: PlatformName | undefined;
   /** Recompute the golden outputs from reference.source and write them before comparing. */
@@ -114,7 +116,10 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   const setup = await setUpRun(loaded);
   const { inputs, variants, vocabSha256 } = setup;
   const platforms = options.platform === undefined ? config.platforms : [options.platform];
-  const plans = shardCells(planCells(config, baseDir, variants, platforms), options.shard);
+  const plans = shardCells(
+    filterRuntimes(planCells(config, baseDir, variants, platforms), options.runtimes),
+    options.shard,
+  );
 
   if (options.updateGolden === true) await updateGoldenOutputs(loaded, setup);
 
@@ -157,7 +162,17 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
     timing: { wallMs, runtimeMs, runtimeShare: wallMs > 0 ? runtimeMs / wallMs : 0 },
   };
   if (options.shard !== undefined) report.shard = options.shard;
+  const filter = runtimeFilterOf(options.runtimes);
+  if (filter !== undefined) report.runtimeFilter = filter;
   return report;
+}
+
+/** The filter as the report records it (what `report merge --require-shards` checks), or undefined. */
+function runtimeFilterOf(filter: RuntimeFilter | undefined): ParityReport['runtimeFilter'] {
+  const only = [...(filter?.only ?? [])];
+  const skip = [...(filter?.skip ?? [])];
+  if (only.length === 0 && skip.length === 0) return undefined;
+  return { ...(only.length > 0 ? { only } : {}), ...(skip.length > 0 ? { skip } : {}) };
 }
 
 /** 2 when any cell errored (the results are incomplete), else 1 when any failed, else 0. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, preview } from '@bert-parity/core';
 import { Vocabulary } from '@bert-parity/tokenizer';
 
 export type SpecialKey = 'unk' | 'cls' | 'sep' | 'pad' | 'mask';
@@ -57,7 +57,7 @@ function vocabTextFromJson(path: string): string {
   if (model?.type !== 'WordPiece' || model.vocab === null || typeof model.vocab !== 'object') {
     throw new ParityError(
       'E_INIT_VOCAB',
-      `${path}: model.type is ${JSON.stringify(model?.type)}; expected a BERT WordPiece tokenizer (model.type "WordPiece" with a vocab), or pass --vocab vocab.txt`,
+      `${path}: model.type is ${preview(model?.type)}; expected a BERT WordPiece tokenizer (model.type "WordPiece" with a vocab), or pass --vocab vocab.txt`,
     );
   }
   const entries = Object.entries(model.vocab as Record<string, unknown>);
@@ -71,13 +71,13 @@ function vocabTextFromJson(path: string): string {
     ) {
       throw new ParityError(
         'E_INIT_VOCAB',
-        `${path}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0..${entries.length - 1}, each once, to write a vocab.txt`,
+        `${path}: token ${preview(token)} has id ${preview(id)}; expected ids 0..${entries.length - 1}, each once, to write a vocab.txt`,
       );
     }
     if (/[\r\n]/.test(token)) {
       throw new ParityError(
         'E_INIT_VOCAB',
-        `${path}: token ${JSON.stringify(token)} holds a line break, which vocab.txt cannot`,
+        `${path}: token ${preview(token)} holds a line break, which vocab.txt cannot`,
       );
     }
     byId[id as number] = token;

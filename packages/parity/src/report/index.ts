@@ -5,7 +5,7 @@ export { parseReport, readReport, renderJson } from './json.ts';
 export { decodeNonFinite, encodeNonFinite } from './json-numbers.ts';
 export { renderJunit } from './junit.ts';
 export { renderMarkdown, writeStepSummary } from './markdown.ts';
-export { mergeReports } from './merge.ts';
+export { mergeReports, missingParts } from './merge.ts';
 export { megabytes, reportPasses, summarize, summaryLine, worstRelL2 } from './summary.ts';
 export { renderTerminal, type TerminalOptions } from './terminal.ts';
 export * from './types.ts';

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { ParityError } from '@bert-parity/core';
+import { ParityError, preview } from '@bert-parity/core';
+import { describeIssues } from '../issues.ts';
 import { decodeNonFinite, encodeNonFinite } from './json-numbers.ts';
+import { reportSchema } from './schema.ts';
 import { type ParityReport, REPORT_SCHEMA } from './types.ts';
 
 /** The report as JSON: the ParityReport itself, non-finite numbers as "NaN"/"Infinity"/"-Infinity". */
@@ -27,7 +29,7 @@ export function parseReport(text: string, source = '<report>'): ParityReport {
   const r = value as Record<string, unknown>;
   const schema = r.schema;
   if (typeof schema !== 'string' || !schema.startsWith(`${SCHEMA_NAME}@`)) {
-    bad(source, `schema is ${JSON.stringify(schema)}; expected "${REPORT_SCHEMA}"`);
+    bad(source, `schema is ${preview(schema)}; expected "${REPORT_SCHEMA}"`);
   }
   const version = Number(schema.slice(SCHEMA_NAME.length + 1));
   if (version !== SCHEMA_VERSION) {
@@ -36,7 +38,7 @@ export function parseReport(text: string, source = '<report>'): ParityReport {
       `schema "${schema}" is version ${schema.slice(SCHEMA_NAME.length + 1)}; this bert-parity reads version ${SCHEMA_VERSION} ("${REPORT_SCHEMA}")`,
     );
   }
-  if (!Array.isArray(r.cells)) bad(source, `cells is ${JSON.stringify(r.cells)}; expected an array`);
+  if (!Array.isArray(r.cells)) bad(source, `cells is ${preview(r.cells)}; expected an array`);
   const config = r.config as { sha256?: unknown } | undefined;
   if (typeof config?.sha256 !== 'string') bad(source, 'config.sha256 is missing; expected a string');
   for (const [i, c] of (r.cells as unknown[]).entries()) {
@@ -45,17 +47,16 @@ export function parseReport(text: string, source = '<report>'): ParityReport {
       bad(source, `cells[${i}] has no string id`);
     }
     if (cell.kind !== 'model' && cell.kind !== 'tokenizer') {
-      bad(source, `cells[${i}] (${cell.id}) has kind ${JSON.stringify(cell.kind)}; expected "model" or "tokenizer"`);
+      bad(source, `cells[${i}] (${cell.id}) has kind ${preview(cell.kind)}; expected "model" or "tokenizer"`);
     }
     if (!['pass', 'fail', 'error', 'skipped'].includes(cell.status as string)) {
-      bad(
-        source,
-        `cells[${i}] (${cell.id}) has status ${JSON.stringify(cell.status)}; expected pass, fail, error or skipped`,
-      );
+      bad(source, `cells[${i}] (${cell.id}) has status ${preview(cell.status)}; expected pass, fail, error or skipped`);
     }
     if (cell.kind === 'model' && !Array.isArray(cell.outputs))
       bad(source, `cells[${i}] (${cell.id}) has no outputs array`);
   }
+  const checked = reportSchema.safeParse(value);
+  if (!checked.success) bad(source, describeIssues(checked.error, value).slice(0, 5).join('; '));
   return value as ParityReport;
 }
 

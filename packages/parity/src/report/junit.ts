@@ -29,7 +29,7 @@ export function renderJunit(report: ParityReport): string {
 }
 
 function suiteName(report: ParityReport): string {
-  return report.shard ? `bert-parity shard ${report.shard.index + 1}/${report.shard.total}` : 'bert-parity';
+  return report.shard ? `bert-parity shard ${report.shard.index}/${report.shard.total}` : 'bert-parity';
 }
 
 function seconds(ms: number): string {

@@ -45,7 +45,7 @@ export function mergeReports(reports: readonly ParityReport[], sources: readonly
     .map((r) => r.createdAt)
     .sort()
     .at(-1) as string;
-  const { shard: _shard, ...rest } = first;
+  const { shard: _shard, runtimeFilter: _filter, ...rest } = first;
   return {
     ...rest,
     createdAt,
@@ -53,4 +53,38 @@ export function mergeReports(reports: readonly ParityReport[], sources: readonly
     summary: summarize(cells),
     timing: { wallMs, runtimeMs, runtimeShare: wallMs > 0 ? runtimeMs / wallMs : 0 },
   };
+}
+
+/**
+ * What is missing for the reports to add up to the whole matrix of a sharded run (`report merge
+ * --require-shards`), or undefined when nothing is: every shard 1..n of one n (as the reports record it),
+ * and for each runtime the shards leave out (`--skip-runtime`), a report that runs it (`--runtime`). A
+ * shard job that failed before writing its report shows up here, instead of as a smaller matrix that passes.
+ */
+export function missingParts(reports: readonly ParityReport[], sources: readonly string[] = []): string | undefined {
+  const name = (i: number) => sources[i] ?? `report ${i + 1}`;
+  const shards = reports.flatMap((r, i) => (r.shard === undefined ? [] : [{ ...r.shard, i }]));
+  const given = shards.map((s) => `${name(s.i)} (${s.index}/${s.total})`).join(', ') || 'none';
+  if (shards.length === 0) {
+    return `none of the ${reports.length} report(s) is a shard (bert-parity check --shard i/n); expected the shard reports of one run`;
+  }
+  const totals = [...new Set(shards.map((s) => s.total))];
+  if (totals.length > 1) {
+    return `the shards were cut ${totals.map((t) => `${t} ways`).join(' and ')} (${given}); expected one --shard i/n with the same n`;
+  }
+  const total = totals[0] as number;
+  const absent: string[] = [];
+  for (let index = 1; index <= total; index++) {
+    if (!shards.some((s) => s.index === index)) absent.push(`${index}/${total}`);
+  }
+  if (absent.length > 0) {
+    return `shard ${absent.join(', ')} ${absent.length === 1 ? 'has' : 'have'} no report (given: ${given}); a shard job failed before writing its report, or its report was not downloaded`;
+  }
+  const skipped = new Set(shards.flatMap((s) => reports[s.i]?.runtimeFilter?.skip ?? []));
+  const run = new Set(reports.flatMap((r) => r.runtimeFilter?.only ?? []));
+  const uncovered = [...skipped].filter((r) => !run.has(r));
+  if (uncovered.length > 0) {
+    return `the shards leave out runtime ${uncovered.join(', ')} (--skip-runtime) and no report given runs it (--runtime ${uncovered.join(' --runtime ')}); its job failed before writing its report, or its report was not downloaded`;
+  }
+  return undefined;
 }

@@ -75,7 +75,7 @@ export function renderTerminal(report: ParityReport, options: TerminalOptions = 
   const out = [
     `bert-parity ${report.tool.version} · reference: ${report.reference.kind} (${report.reference.description}) · ` +
       `${report.inputs.count} inputs from ${report.inputs.source}, max_seq_length ${report.inputs.maxSeqLength}` +
-      (report.shard ? ` · shard ${report.shard.index + 1}/${report.shard.total}` : ''),
+      (report.shard ? ` · shard ${report.shard.index}/${report.shard.total}` : ''),
     '',
     paint(line(HEAD), 'dim'),
   ];

@@ -67,7 +67,10 @@ export interface ParityReport {
   /** What the model cells were compared with. */
   reference: { kind: 'float64-fixture' | 'golden-outputs' | 'runtime'; description: string };
   inputs: { source: string; count: number; maxSeqLength: number; labelled: boolean };
+  /** `--shard i/n` (1-based) of the run that wrote this report. */
   shard?: { index: number; total: number };
+  /** `--runtime` (only) and `--skip-runtime` (skip) of the run that wrote this report. */
+  runtimeFilter?: { only?: string[]; skip?: string[] };
   cells: Cell[];
   summary: { pass: number; fail: number; error: number; skipped: number };
   timing: { wallMs: number; runtimeMs: number; runtimeShare: number };
