@@ -130,10 +130,18 @@ describe('bert-parity inspect: every fixture', () => {
       FULLY_CONNECTED: [1, 15],
     });
     expect(await ops(file('tflite', 'int8'))).toMatchObject({ FULLY_CONNECTED: [7, 15], BATCH_MATMUL: [1, 4] });
-    expect(await ops(file('tfjs-graph', 'float32'))).toMatchObject({ GatherV2: [null, 3], Erf: [null, 2] });
+    // Dense layers as tfjs-converter writes them (issue 16): MatMul on 2-D hidden states, _FusedMatMul for
+    // the pooler and classifier, BatchMatMulV2 only for the 2 attention products per layer.
+    expect(await ops(file('tfjs-graph', 'float32'))).toMatchObject({
+      GatherV2: [null, 3],
+      Erf: [null, 2],
+      MatMul: [null, 12],
+      _FusedMatMul: [null, 3],
+      BatchMatMulV2: [null, 4],
+    });
     const evidence = (await inspectJson(file('tfjs-graph', 'uint8'))).json.model.precisionEvidence;
     expect(evidence).toEqual([
-      'manifest weights: 53 float32 stored as uint8, 22 int32',
+      'manifest weights: 53 float32 stored as uint8, 26 int32',
       'manifest quantization: uint8 (dequantized to float32 on load)',
     ]);
   });
