@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildFixtures, buildHfDir, type Fixtures } from '@bert-parity/fixtures';
+import { buildFixtures, buildHfDir, buildMobileBertFixtures, type Fixtures } from '@bert-parity/fixtures';
+import { buildTorchExports, torchUnavailable } from '@bert-parity/torch-export';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
 import { runCli as run } from './helpers/cli.ts';
@@ -263,4 +264,40 @@ describe('bert-parity inspect: output and exit codes', () => {
     expect(badTarget.code).toBe(2);
     expect(badTarget.err).toContain('bert-parity: E_USAGE: --target "coreml@7": expected RUNTIME@VERSION');
   });
+});
+
+const torchMissing = await torchUnavailable();
+if (torchMissing !== undefined) console.warn(`inspect of the torch.onnx.export files skipped: ${torchMissing}`);
+
+describe.skipIf(torchMissing !== undefined)('bert-parity inspect: the files torch.onnx.export writes', () => {
+  it.each([
+    ['bert', 14],
+    ['bert', 17],
+    ['mobilebert', 14],
+    ['mobilebert', 17],
+  ] as const)(
+    '%s opset %d: producer pytorch, int64 inputs with dynamic dimensions, no error findings',
+    async (family, opset) => {
+      const fixtures = family === 'bert' ? fx : await buildMobileBertFixtures();
+      const exports = await buildTorchExports(fixtures);
+      const { code, json } = await inspectJson(exports.onnx[opset], '--vocab', VOCAB);
+      expect(code).toBe(0);
+      expect(json.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([]);
+      // torch 1.13 writes IR 7 with opset 14 and IR 8 with opset 17.
+      expect(json.model.facts.onnx).toMatchObject({
+        producer: expect.stringMatching(/^pytorch 1\./),
+        irVersion: opset === 14 ? 7 : 8,
+      });
+      expect(json.model.facts.onnx.opsetImports).toEqual([{ domain: 'ai.onnx', version: opset }]);
+      expect(json.model.signature.inputs).toEqual(
+        BERT_IN.map((name) => ({ name, dtype: 'int64', shape: [null, null], dimNames: ['batch', 'sequence'] })),
+      );
+      expect(json.model.signature.outputs.map((o: { name: string; shape: unknown[] }) => [o.name, o.shape])).toEqual([
+        ['last_hidden_state', [null, null, 64]],
+        ['pooler_output', [null, 64]],
+        ['logits', [null, 28]],
+      ]);
+      expect(json.model.embedding).toMatchObject({ rows: 29357, ids: 'input_ids' });
+    },
+  );
 });

@@ -43,6 +43,8 @@ export interface BatchRow {
   msPerBatch: number;
   msPerRow: number;
   rowsPerS: number;
+  /** CPU time of this process per row (user + system): steadier than wall time on a shared machine. */
+  cpuMsPerRow: number;
   /** relL2 of logits against the float64 reference (tiny model only: the reference is too slow at bert-base). */
   relL2Logits?: number;
 }
@@ -53,7 +55,8 @@ const median = (xs: number[]) => {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-async function measureModel(
+/** Latency of one tfjs-wasm session at each batch size in BATCHES (one warm-up run first). */
+export async function measureModel(
   model: string,
   artifact: ModelArtifact,
   runs: number,
@@ -69,14 +72,26 @@ async function measureModel(
       const inputs = sampleInputs(config, batch, SEQ, 40 + batch);
       const feeds = bertFeeds(inputs);
       const times: number[] = [];
-      let out = await session.run(feeds);
-      times.push(session.timings.lastMs);
-      for (let i = 1; i < runs; i++) {
+      const cpu: number[] = [];
+      let out: Awaited<ReturnType<typeof session.run>> | undefined;
+      for (let i = 0; i < runs; i++) {
+        const before = process.cpuUsage();
         out = await session.run(feeds);
+        const used = process.cpuUsage(before);
         times.push(session.timings.lastMs);
+        cpu.push((used.user + used.system) / 1000);
       }
       const ms = median(times);
-      const row: BatchRow = { model, batch, runs, msPerBatch: ms, msPerRow: ms / batch, rowsPerS: (1000 * batch) / ms };
+      const row: BatchRow = {
+        model,
+        batch,
+        runs,
+        msPerBatch: ms,
+        msPerRow: ms / batch,
+        rowsPerS: (1000 * batch) / ms,
+        cpuMsPerRow: median(cpu) / batch,
+      };
+      if (out === undefined) throw new Error('runs must be at least 1');
       if (drift !== undefined) row.relL2Logits = bertDrift(out, drift, inputs).logits;
       rows.push(row);
     }
@@ -125,14 +140,14 @@ export async function tfjsBatchLatency(options: {
 
 export function renderBatchTable(rows: readonly BatchRow[]): string {
   const lines = [
-    '| model | batch × 128 | runs | ms per batch | ms per row | rows/s | per row vs batch 1 | relL2 logits |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| model | batch × 128 | runs | ms per batch | ms per row | rows/s | CPU ms per row | per row vs batch 1 (CPU) | relL2 logits |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const one = rows.find((x) => x.model === r.model && x.batch === 1);
-    const ratio = one === undefined ? '' : `${(r.msPerRow / one.msPerRow).toFixed(2)}×`;
+    const ratio = one === undefined ? '' : `${(r.cpuMsPerRow / one.cpuMsPerRow).toFixed(2)}×`;
     lines.push(
-      `| ${r.model} | ${r.batch} | ${r.runs} | ${r.msPerBatch.toFixed(1)} | ${r.msPerRow.toFixed(2)} | ${r.rowsPerS.toFixed(1)} | ${ratio} | ${r.relL2Logits === undefined ? '' : r.relL2Logits.toExponential(2)} |`,
+      `| ${r.model} | ${r.batch} | ${r.runs} | ${r.msPerBatch.toFixed(1)} | ${r.msPerRow.toFixed(2)} | ${r.rowsPerS.toFixed(1)} | ${r.cpuMsPerRow.toFixed(1)} | ${ratio} | ${r.relL2Logits === undefined ? '' : r.relL2Logits.toExponential(2)} |`,
     );
   }
   return lines.join('\n');

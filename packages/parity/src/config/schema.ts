@@ -40,11 +40,19 @@ const variantCommon = {
   outputMapping: portMapping.optional(),
   /** Bounds for this variant only, merged over the top-level bounds of its precision. */
   bounds: precisionBounds.optional(),
+  /**
+   * A variant whose model cannot be made here because its generator's tool is missing (the torch.onnx.export
+   * fixtures without python3-torch) is reported as skipped, with the reason, instead of error.
+   */
+  optional: z.boolean().default(false),
 };
 
 const fixtureVariant = z.strictObject({
   ...variantCommon,
-  /** An embedded fixture by id, e.g. "onnx-int8", "tflite-float16", "tfjs-uint8", "hf-float16" (see engine/fixtures.ts). */
+  /**
+   * An embedded fixture by id, e.g. "onnx-int8", "tflite-float16", "tfjs-uint8", "hf-float16",
+   * "mobilebert-onnx-int8", "onnx-torch-bert-opset14-float32" (see engine/fixtures.ts).
+   */
   fixture: z.string().min(1),
 });
 

@@ -1,5 +1,5 @@
 export { applyBaseline, readBaseline } from './baseline.ts';
-export { fixtureId, loadFixtures } from './fixtures.ts';
+export { fixtureIds, idOfRelativePath, loadFamilyFixtures, loadFixtures } from './fixtures.ts';
 export { writeGoldenOutputs } from './golden.ts';
 export { type CellPlan, parseShard, planCells, type Shard, shardCells } from './plan.ts';
 export { type Platform, platformFor, registerPlatform } from './platforms.ts';
