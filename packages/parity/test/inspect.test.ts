@@ -283,11 +283,7 @@ describe.skipIf(torchMissing !== undefined)('bert-parity inspect: the files torc
       const { code, json } = await inspectJson(exports.onnx[opset], '--vocab', VOCAB);
       expect(code).toBe(0);
       expect(json.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([]);
-      // torch 1.13 writes IR 7 with opset 14 and IR 8 with opset 17.
-      expect(json.model.facts.onnx).toMatchObject({
-        producer: expect.stringMatching(/^pytorch 1\./),
-        irVersion: opset === 14 ? 7 : 8,
-      });
+      expect(json.model.facts.onnx.producer).toMatch(/^pytorch \d+\.\d+/);
       expect(json.model.facts.onnx.opsetImports).toEqual([{ domain: 'ai.onnx', version: opset }]);
       expect(json.model.signature.inputs).toEqual(
         BERT_IN.map((name) => ({ name, dtype: 'int64', shape: [null, null], dimNames: ['batch', 'sequence'] })),

@@ -18,9 +18,9 @@ import {
   type AnyFixtures,
   type BertInputs,
   type BertOutputs,
-  FAMILIES,
   MASK_BIAS,
   writeHfFolder,
+  writeNpyWeights,
 } from '@bert-parity/fixtures';
 
 /** The opsets exported: 14 (what Optimum uses for BERT) and 17, the newest torch 1.13 writes (LayerNormalization). */
@@ -90,17 +90,6 @@ const layout = (dir: string): Omit<TorchExports, 'torchVersion'> => ({
   hfDir: join(dir, 'hf-dir'),
 });
 
-/** Every parameter as <state_dict name>.npy (float32, torch layout) in `dir`; returns the names. */
-function writeWeights(fixtures: AnyFixtures, dir: string): string[] {
-  const family = FAMILIES[fixtures.family];
-  const entries = family.stateDict(fixtures.reference.weights as never);
-  mkdirSync(dir, { recursive: true });
-  for (const e of entries) {
-    writeFileSync(join(dir, `${e.name}.npy`), encodeNpy({ dtype: 'float32', shape: e.shape, data: e.data }));
-  }
-  return entries.map((e) => e.name);
-}
-
 async function runJob(job: Record<string, unknown>, work: string): Promise<{ torch: string; written: string[] }> {
   const path = join(work, 'job.json');
   writeFileSync(path, JSON.stringify(job));
@@ -144,7 +133,7 @@ async function build(fixtures: AnyFixtures): Promise<TorchExports> {
   try {
     mkdirSync(join(tmp, 'onnx'), { recursive: true });
     const weightsDir = join(tmp, 'weights');
-    const names = writeWeights(fixtures, weightsDir);
+    const names = writeNpyWeights(fixtures, weightsDir);
     await runJob(
       {
         family: fixtures.family,
@@ -184,7 +173,7 @@ export async function torchForward64(fixtures: AnyFixtures, inputs: BertInputs):
   const work = mkdtempSync(join(tmpdir(), 'bert-parity-torch-'));
   try {
     const weightsDir = join(work, 'weights');
-    const names = writeWeights(fixtures, weightsDir);
+    const names = writeNpyWeights(fixtures, weightsDir);
     const inDir = join(work, 'inputs');
     const outDir = join(work, 'outputs');
     mkdirSync(inDir);

@@ -78,8 +78,8 @@ export async function fixtureIds(): Promise<string[]> {
     ids.push(...specs.map((s) => idOfRelativePath(s.relativePath, name)));
     ids.push(...HF_PRECISIONS.map((p) => `${FAMILY_PREFIXES[name]}hf-${p}`));
   }
+  const { TORCH_OPSETS } = await import('@bert-parity/torch-export');
   for (const name of FAMILY_NAMES) {
-    const { TORCH_OPSETS } = await import('@bert-parity/torch-export');
     ids.push(...TORCH_OPSETS.map((opset) => `onnx-torch-${name}-opset${opset}-float32`), `hf-torch-${name}-float32`);
   }
   return ids;
