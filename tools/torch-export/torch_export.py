@@ -85,6 +85,23 @@ class Head(nn.Module):
         return pooled, self.classifier.out_proj(torch.relu(self.classifier.dense(pooled)))
 
 
+def encoder_layer(width, heads, value_in, intermediate, norm, output_norm):
+    """What every BERT-family layer has: attention.self, attention.output.{dense,LayerNorm},
+    intermediate.dense and output.{dense,LayerNorm} (the last feed-forward), under modeling_bert.py's names."""
+    layer = nn.Module()
+    layer.attention = nn.Module()
+    layer.attention.self = SelfAttention(width, heads, value_in)
+    layer.attention.output = nn.Module()
+    layer.attention.output.dense = nn.Linear(width, width)
+    layer.attention.output.LayerNorm = norm(width)
+    layer.intermediate = nn.Module()
+    layer.intermediate.dense = nn.Linear(width, intermediate)
+    layer.output = nn.Module()
+    layer.output.dense = nn.Linear(intermediate, width)
+    layer.output.LayerNorm = output_norm(width)
+    return layer
+
+
 def mask_bias_of(attention_mask, dtype, mask_bias):
     return (1.0 - attention_mask[:, None, None, :].to(dtype)) * mask_bias
 
@@ -103,19 +120,13 @@ class Bert(nn.Module):
         self.register_buffer("position_ids", torch.arange(c["maxPositions"]).expand((1, -1)), persistent=False)
         self.encoder = nn.Module()
         self.encoder.layer = nn.ModuleList()
+        def layer_norm(size):
+            return nn.LayerNorm(size, eps=eps)
+
         for _ in range(c["numLayers"]):
-            layer = nn.Module()
-            layer.attention = nn.Module()
-            layer.attention.self = SelfAttention(h, c["numHeads"], h)
-            layer.attention.output = nn.Module()
-            layer.attention.output.dense = nn.Linear(h, h)
-            layer.attention.output.LayerNorm = nn.LayerNorm(h, eps=eps)
-            layer.intermediate = nn.Module()
-            layer.intermediate.dense = nn.Linear(h, c["intermediateSize"])
-            layer.output = nn.Module()
-            layer.output.dense = nn.Linear(c["intermediateSize"], h)
-            layer.output.LayerNorm = nn.LayerNorm(h, eps=eps)
-            self.encoder.layer.append(layer)
+            self.encoder.layer.append(
+                encoder_layer(h, c["numHeads"], h, c["intermediateSize"], layer_norm, layer_norm)
+            )
         self.head = Head(h, c["numLabels"], True)
 
     def forward(self, input_ids, attention_mask, token_type_ids):
@@ -165,17 +176,14 @@ class MobileBert(nn.Module):
         self.encoder = nn.Module()
         self.encoder.layer = nn.ModuleList()
         for _ in range(c["numLayers"]):
-            layer = nn.Module()
-            layer.attention = nn.Module()
-            layer.attention.self = SelfAttention(inner, c["numHeads"], inner if c["useBottleneckAttention"] else h)
-            layer.attention.output = nn.Module()
-            layer.attention.output.dense = nn.Linear(inner, inner)
-            layer.attention.output.LayerNorm = norm(inner)
-            layer.intermediate = nn.Module()
-            layer.intermediate.dense = nn.Linear(inner, c["intermediateSize"])
-            layer.output = nn.Module()
-            layer.output.dense = nn.Linear(c["intermediateSize"], inner)
-            layer.output.LayerNorm = norm(inner, TORCH_LAYER_NORM_EPS)
+            layer = encoder_layer(
+                inner,
+                c["numHeads"],
+                inner if c["useBottleneckAttention"] else h,
+                c["intermediateSize"],
+                norm,
+                lambda size: norm(size, TORCH_LAYER_NORM_EPS),
+            )
             if c["useBottleneck"]:
                 layer.output.bottleneck = projection(inner, h)
                 layer.bottleneck = nn.Module()

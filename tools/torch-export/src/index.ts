@@ -2,13 +2,13 @@
  * A real exporter in the loop: the fixture factory's models rebuilt in PyTorch from the same weights (read
  * as .npy, so bit-identical) and written by torch.onnx.export (torch_export.py, run with Debian's
  * /usr/bin/python3 and python3-torch). The files go into the fixture folder they came from, under
- * torch-<torch version>/, written once and moved into place whole:
+ * torch-<torch version>-<script hash>/, written once and moved into place whole:
  *   onnx/opset14.onnx, onnx/opset17.onnx   dynamic [batch, sequence] int64 inputs
  *   hf-dir/                                 a Hugging Face folder (onnx/model.onnx = the opset 14 file, the
  *                                           opset Hugging Face Optimum exports BERT-family models at)
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -126,7 +126,9 @@ export function buildTorchExports(fixtures: AnyFixtures): Promise<TorchExports> 
 
 async function build(fixtures: AnyFixtures): Promise<TorchExports> {
   const version = await torchVersion();
-  const dir = join(fixtures.dir, `torch-${version.replace(/[^A-Za-z0-9._+-]/g, '_')}`);
+  // Keyed by the torch version and the script: another PyTorch or another export script, other files.
+  const script = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 8);
+  const dir = join(fixtures.dir, `torch-${version.replace(/[^A-Za-z0-9._+-]/g, '_')}-${script}`);
   if (existsSync(join(dir, DONE))) return { ...layout(dir), torchVersion: version };
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const paths = layout(tmp);
