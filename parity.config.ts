@@ -99,8 +99,8 @@ export default defineConfig({
     // tfjs's pure-JS backend runs the same float32 math ~14× slower per row than wasm now that wasm runs
     // the dense layers on XNNPACK (CPU time, BERT float32: ~200 vs ~14 ms per 128-token row), so it checks
     // the first 4 texts only (its top-1 is over 4 texts: coarse); with both architectures that keeps the
-    // run under a minute.
-    { name: 'tfjs-cpu', batch: 4, maxCases: 4 },
+    // run under a minute; and it times one latency run instead of three.
+    { name: 'tfjs-cpu', batch: 4, maxCases: 4, latencyRuns: 1 },
     // tfjs's native backend needs @tensorflow/tfjs-node, whose install downloads libtensorflow: not a
     // dependency here. Optional: its cells run where it is installed and are skipped, saying why, elsewhere.
     { name: 'tfjs-node', batch: 50, optional: true },

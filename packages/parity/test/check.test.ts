@@ -102,6 +102,19 @@ describe('bert-parity check', () => {
     expect(err).not.toContain('\r');
   });
 
+  it('a runtime may time fewer latency runs than the config does', async () => {
+    const json = join(dir, 'latency.json');
+    const config = configFile({
+      ...base,
+      variants: [{ fixture: 'onnx-float32' }, { fixture: 'tflite-float32' }],
+      runtimes: [{ name: 'onnx', batch: 4, latencyRuns: 1 }, { name: 'litert' }],
+    });
+    expect((await run('check', '--config', config, '--json', json)).code).toBe(0);
+    const r = readJson(json);
+    expect(modelCell(r, 'onnx-float32@onnx/host').latency).toMatchObject({ runs: 1, batch: 4 });
+    expect(modelCell(r, 'tflite-float32@litert/host').latency).toMatchObject({ runs: 2 });
+  });
+
   it('fails with exit 1 when a tightened int8 bound is exceeded, naming the cell and the numbers', async () => {
     const json = join(dir, 'tight.json');
     const tight = { ...base, variants: [{ fixture: 'onnx-int8', bounds: { logits: { relL2: 1e-3 } } }] };

@@ -79,6 +79,8 @@ export const runtimeSchema = z.strictObject({
   batch: positiveInt.default(16),
   /** Run only the first N input cases on this runtime (slow backends). */
   maxCases: positiveInt.optional(),
+  /** Repeated runs of one batch for the latency median on this runtime, instead of the top-level latencyRuns. */
+  latencyRuns: z.number().int().nonnegative().optional(),
   /** A runtime that cannot load here is reported as skipped instead of error. */
   optional: z.boolean().default(false),
   threads: positiveInt.optional(),

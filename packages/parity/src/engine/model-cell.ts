@@ -106,7 +106,7 @@ export async function runModelCell(
       mapping: v.config,
       inputs,
       count,
-      latencyRuns: config.latencyRuns,
+      latencyRuns: plan.runtime.latencyRuns ?? config.latencyRuns,
     });
     cell.environment = run.environment;
     cell.runtimeMs = run.runtimeMs;
