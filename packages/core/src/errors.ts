@@ -26,7 +26,11 @@ export const ERROR_CODES = {
   E_REFERENCE_PROCESS: 'the live reference process failed to start, exited or broke the line protocol',
   E_REFERENCE_TIMEOUT: 'the live reference process did not answer in time',
   E_REFERENCE_ANSWER: 'the live reference answered an input with an error',
-  E_FIXTURE_CONFIG: 'an invalid tiny-BERT fixture configuration (sizes, seed, vocabulary, shapes)',
+  E_FIXTURE_CONFIG:
+    'an invalid fixture configuration (sizes, seed, vocabulary, shapes) or a fixture folder whose manifest does not match it',
+  E_GENERATOR_UNAVAILABLE:
+    'a fixture generator needs a tool that is not installed (python3-torch for the torch.onnx.export files); the message says how to install it',
+  E_GENERATOR_RUN: 'a fixture generator (the torch.onnx.export script) failed; the message carries its output',
   E_MODEL_WRITE: 'a model writer was given a graph it cannot serialize (unknown tensor, bad dtype or shape)',
   E_MODEL_FORMAT:
     'a model file is not in a format the loaders recognize (ONNX, TFLite, TF.js graph model, Hugging Face folder)',

@@ -102,6 +102,19 @@ describe('bert-parity check', () => {
     expect(err).not.toContain('\r');
   });
 
+  it('a runtime may time fewer latency runs than the config does', async () => {
+    const json = join(dir, 'latency.json');
+    const config = configFile({
+      ...base,
+      variants: [{ fixture: 'onnx-float32' }, { fixture: 'tflite-float32' }],
+      runtimes: [{ name: 'onnx', batch: 4, latencyRuns: 1 }, { name: 'litert' }],
+    });
+    expect((await run('check', '--config', config, '--json', json)).code).toBe(0);
+    const r = readJson(json);
+    expect(modelCell(r, 'onnx-float32@onnx/host').latency).toMatchObject({ runs: 1, batch: 4 });
+    expect(modelCell(r, 'tflite-float32@litert/host').latency).toMatchObject({ runs: 2 });
+  });
+
   it('fails with exit 1 when a tightened int8 bound is exceeded, naming the cell and the numbers', async () => {
     const json = join(dir, 'tight.json');
     const tight = { ...base, variants: [{ fixture: 'onnx-int8', bounds: { logits: { relL2: 1e-3 } } }] };
@@ -150,6 +163,8 @@ describe('bert-parity check', () => {
         { file: join(dir, 'nowhere.onnx'), format: 'onnx', precision: 'float32' },
         { fixture: 'onnx-float32' },
       ],
+      // A file outside any fixture folder has no float64 fixture reference: compare with a runtime instead.
+      reference: { kind: 'runtime', runtime: 'onnx', variant: 'onnx-float32' },
     };
     const { code } = await run('check', '--config', configFile(missing), '--json', json);
     expect(code).toBe(2);
@@ -174,7 +189,7 @@ describe('bert-parity check', () => {
     const { code, err } = await run('check', '--config', configFile({ ...base, variants: [{ fixture: 'onnx-int4' }] }));
     expect(code).toBe(2);
     expect(err).toBe(
-      'bert-parity: E_CONFIG: variants[0].fixture: "onnx-int4" is no fixture; expected one of onnx-float32, onnx-float16, onnx-int8, onnx-small-embedding, tfjs-float32, tfjs-float16, tfjs-uint8, tflite-float32, tflite-float16, tflite-int8, tflite-no-signature, tflite-custom-op, tflite-op-version-too-new, tflite-unknown-builtin, hf-float32, hf-float16, hf-int8',
+      'bert-parity: E_CONFIG: variants[0].fixture: "onnx-int4" is no fixture; expected one of onnx-float32, onnx-float16, onnx-int8, onnx-small-embedding, tfjs-float32, tfjs-float16, tfjs-uint8, tflite-float32, tflite-float16, tflite-int8, tflite-no-signature, tflite-custom-op, tflite-op-version-too-new, tflite-unknown-builtin, hf-float32, hf-float16, hf-int8, mobilebert-onnx-float32, mobilebert-onnx-float16, mobilebert-onnx-int8, mobilebert-tfjs-float32, mobilebert-tfjs-float16, mobilebert-tfjs-uint8, mobilebert-tflite-float32, mobilebert-tflite-float16, mobilebert-tflite-int8, mobilebert-hf-float32, mobilebert-hf-float16, mobilebert-hf-int8, onnx-torch-bert-opset14-float32, onnx-torch-bert-opset17-float32, hf-torch-bert-float32, onnx-torch-mobilebert-opset14-float32, onnx-torch-mobilebert-opset17-float32, hf-torch-mobilebert-float32',
     );
   });
 

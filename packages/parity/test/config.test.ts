@@ -38,22 +38,27 @@ describe('parity config', () => {
     expect(c.latencyRuns).toBe(3);
   });
 
-  it('accepts the default parity.config.ts: every standard fixture on every runtime, bounds per precision', () => {
+  it('accepts the default parity.config.ts: every standard fixture of both architectures and the torch files on every runtime, bounds per precision', () => {
     const c = parseConfig(defaultConfig, 'parity.config.ts');
-    expect(c.variants.map((v) => ('fixture' in v ? v.fixture : v.file))).toEqual([
-      'onnx-float32',
-      'onnx-float16',
-      'onnx-int8',
-      'tfjs-float32',
-      'tfjs-float16',
-      'tfjs-uint8',
-      'tflite-float32',
-      'tflite-float16',
-      'tflite-int8',
-      'hf-float32',
-      'hf-float16',
-      'hf-int8',
+    const standard = ['onnx', 'tfjs', 'tflite', 'hf'].flatMap((format) =>
+      ['float32', 'float16', format === 'tfjs' ? 'uint8' : 'int8'].map((precision) => `${format}-${precision}`),
+    );
+    const torch = ['bert', 'mobilebert'].flatMap((family) => [
+      `onnx-torch-${family}-opset14-float32`,
+      `onnx-torch-${family}-opset17-float32`,
+      `hf-torch-${family}-float32`,
     ]);
+    expect(c.variants.map((v) => ('fixture' in v ? v.fixture : v.file))).toEqual([
+      ...standard,
+      ...standard.map((id) => `mobilebert-${id}`),
+      ...torch,
+    ]);
+    // The torch files need python3-torch: optional, so a machine without it skips them.
+    expect(c.variants.filter((v) => v.optional).map((v) => ('fixture' in v ? v.fixture : v.file))).toEqual(torch);
+    // MobileBERT carries its own bounds; BERT uses the top-level ones.
+    const mobile = c.variants.find((v) => 'fixture' in v && v.fixture === 'mobilebert-onnx-int8');
+    expect(mobile?.bounds?.logits).toEqual({ relL2: 1e-1, cosineMin: 0.995, top1AgreementMin: 0.85 });
+    expect(c.variants.find((v) => 'fixture' in v && v.fixture === 'onnx-int8')?.bounds).toBeUndefined();
     expect(c.runtimes.map((r) => r.name)).toEqual([
       'onnx',
       'tfjs-wasm',

@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildFixtures, buildHfDir, type Fixtures } from '@bert-parity/fixtures';
+import { buildFixtures, buildHfDir, buildMobileBertFixtures, type Fixtures } from '@bert-parity/fixtures';
 import { readOnnxModelFile, writeOnnxFile } from '@bert-parity/models';
 import { deriveOnnxFile } from '@bert-parity/onnx-derive';
+import { buildTorchExports, torchUnavailable } from '@bert-parity/torch-export';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
 import { runCli as run } from './helpers/cli.ts';
@@ -133,10 +134,18 @@ describe('bert-parity inspect: every fixture', () => {
       FULLY_CONNECTED: [1, 15],
     });
     expect(await ops(file('tflite', 'int8'))).toMatchObject({ FULLY_CONNECTED: [7, 15], BATCH_MATMUL: [1, 4] });
-    expect(await ops(file('tfjs-graph', 'float32'))).toMatchObject({ GatherV2: [null, 3], Erf: [null, 2] });
+    // Dense layers as tfjs-converter writes them (issue 16): MatMul on 2-D hidden states, _FusedMatMul for
+    // the pooler and classifier, BatchMatMulV2 only for the 2 attention products per layer.
+    expect(await ops(file('tfjs-graph', 'float32'))).toMatchObject({
+      GatherV2: [null, 3],
+      Erf: [null, 2],
+      MatMul: [null, 12],
+      _FusedMatMul: [null, 3],
+      BatchMatMulV2: [null, 4],
+    });
     const evidence = (await inspectJson(file('tfjs-graph', 'uint8'))).json.model.precisionEvidence;
     expect(evidence).toEqual([
-      'manifest weights: 53 float32 stored as uint8, 22 int32',
+      'manifest weights: 53 float32 stored as uint8, 26 int32',
       'manifest quantization: uint8 (dequantized to float32 on load)',
     ]);
   });
@@ -280,4 +289,36 @@ describe('bert-parity inspect: output and exit codes', () => {
     expect(badTarget.code).toBe(2);
     expect(badTarget.err).toContain('bert-parity: E_USAGE: --target "coreml@7": expected RUNTIME@VERSION');
   });
+});
+
+const torchMissing = await torchUnavailable();
+if (torchMissing !== undefined) console.warn(`inspect of the torch.onnx.export files skipped: ${torchMissing}`);
+
+describe.skipIf(torchMissing !== undefined)('bert-parity inspect: the files torch.onnx.export writes', () => {
+  it.each([
+    ['bert', 14],
+    ['bert', 17],
+    ['mobilebert', 14],
+    ['mobilebert', 17],
+  ] as const)(
+    '%s opset %d: producer pytorch, int64 inputs with dynamic dimensions, no error findings',
+    async (family, opset) => {
+      const fixtures = family === 'bert' ? fx : await buildMobileBertFixtures();
+      const exports = await buildTorchExports(fixtures);
+      const { code, json } = await inspectJson(exports.onnx[opset], '--vocab', VOCAB);
+      expect(code).toBe(0);
+      expect(json.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([]);
+      expect(json.model.facts.onnx.producer).toMatch(/^pytorch \d+\.\d+/);
+      expect(json.model.facts.onnx.opsetImports).toEqual([{ domain: 'ai.onnx', version: opset }]);
+      expect(json.model.signature.inputs).toEqual(
+        BERT_IN.map((name) => ({ name, dtype: 'int64', shape: [null, null], dimNames: ['batch', 'sequence'] })),
+      );
+      expect(json.model.signature.outputs.map((o: { name: string; shape: unknown[] }) => [o.name, o.shape])).toEqual([
+        ['last_hidden_state', [null, null, 64]],
+        ['pooler_output', [null, 64]],
+        ['logits', [null, 28]],
+      ]);
+      expect(json.model.embedding).toMatchObject({ rows: 29357, ids: 'input_ids' });
+    },
+  );
 });

@@ -1,11 +1,15 @@
 /**
  * pnpm bench:runtimes [--json] [--runs N]
+ * pnpm bench:runtimes --tfjs-batches [--bert-base] [--runs N] [--base-runs N] [--json]
  *
  * For every runtime × precision on the fixture models: the median latency of one batch through the
  * adapter (session.run: validation, integer widening, padding, output mapping) and through the runtime
  * called directly with ready-made runtime tensors, interleaved so both see the same machine state; the
  * adapter's overhead in percent of the direct call; and the drift of the outputs against the float64
  * reference. A benchmark, not a test: it never fails on timings.
+ *
+ * --tfjs-batches instead prints tfjs-wasm's latency per row at batch 1, 8 and 50 (tfjs-batches.ts), for
+ * the tiny fixture and, with --bert-base, a bert-base-shaped model (slow: it generates ~110 M weights).
  */
 import { readFileSync } from 'node:fs';
 import type { ModelArtifact, NamedTensors, RuntimeSession } from '@bert-parity/core';
@@ -16,6 +20,7 @@ import { LiteRtAdapter, loadLiteRtForNode } from '@bert-parity/runtime-litert';
 import { OnnxAdapter } from '@bert-parity/runtime-onnx';
 import { fileIOHandler, loadTfjs, TfjsAdapter } from '@bert-parity/runtime-tfjs';
 import { TransformersAdapter, type TransformersDtype } from '@bert-parity/runtime-transformers';
+import { renderBatchTable, tfjsBatchLatency } from './tfjs-batches.ts';
 
 interface Row {
   runtime: string;
@@ -34,6 +39,7 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const runsArg = args.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 40;
+const baseRunsArg = args.indexOf('--base-runs');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -270,4 +276,19 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+async function batches(): Promise<void> {
+  const rows = await tfjsBatchLatency({
+    runs: runsArg >= 0 ? RUNS : 10,
+    bertBase: args.includes('--bert-base'),
+    baseRuns: baseRunsArg >= 0 ? Number(args[baseRunsArg + 1]) : 1,
+    log: (line) => console.error(line),
+  });
+  if (json) {
+    console.log(JSON.stringify(rows, null, 2));
+    return;
+  }
+  console.log('tfjs-wasm (XNNPACK, 1 thread), float32 TF.js model, median of the runs after one warm-up run\n');
+  console.log(renderBatchTable(rows));
+}
+
+await (args.includes('--tfjs-batches') ? batches() : main());

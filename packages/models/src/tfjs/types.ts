@@ -1,7 +1,7 @@
 /** TensorFlow DataType names as GraphDef JSON spells them. */
 export type TfDType = 'DT_FLOAT' | 'DT_INT32' | 'DT_BOOL';
 
-/** An AttrValue in GraphDef's JSON mapping (int64 fields are strings in proto3 JSON). */
+/** An AttrValue in GraphDef's JSON mapping (int64 fields are strings, bytes base64, in proto3 JSON). */
 export type TfjsAttr =
   | { readonly type: TfDType }
   | { readonly b: boolean }
@@ -9,7 +9,15 @@ export type TfjsAttr =
   | { readonly f: number }
   | { readonly shape: TfShapeJson }
   | { readonly tensor: { readonly dtype: TfDType; readonly tensorShape: TfShapeJson } }
-  | { readonly list: { readonly i?: readonly string[]; readonly type?: readonly TfDType[] } };
+  | { readonly s: string }
+  | {
+      readonly list: {
+        readonly i?: readonly string[];
+        readonly type?: readonly TfDType[];
+        /** Strings are bytes in GraphDef: base64 in proto3 JSON (e.g. "Qmlhc0FkZA==" for BiasAdd). */
+        readonly s?: readonly string[];
+      };
+    };
 
 export interface TfShapeJson {
   readonly dim?: readonly { readonly size: string }[];

@@ -40,11 +40,19 @@ const variantCommon = {
   outputMapping: portMapping.optional(),
   /** Bounds for this variant only, merged over the top-level bounds of its precision. */
   bounds: precisionBounds.optional(),
+  /**
+   * A variant whose model cannot be made here because its generator's tool is missing (the torch.onnx.export
+   * fixtures without python3-torch) is reported as skipped, with the reason, instead of error.
+   */
+  optional: z.boolean().default(false),
 };
 
 const fixtureVariant = z.strictObject({
   ...variantCommon,
-  /** An embedded fixture by id, e.g. "onnx-int8", "tflite-float16", "tfjs-uint8", "hf-float16" (see engine/fixtures.ts). */
+  /**
+   * An embedded fixture by id, e.g. "onnx-int8", "tflite-float16", "tfjs-uint8", "hf-float16",
+   * "mobilebert-onnx-int8", "onnx-torch-bert-opset14-float32" (see engine/fixtures.ts).
+   */
   fixture: z.string().min(1),
 });
 
@@ -71,6 +79,8 @@ export const runtimeSchema = z.strictObject({
   batch: positiveInt.default(16),
   /** Run only the first N input cases on this runtime (slow backends). */
   maxCases: positiveInt.optional(),
+  /** Repeated runs of one batch for the latency median on this runtime, instead of the top-level latencyRuns. */
+  latencyRuns: z.number().int().nonnegative().optional(),
   /** A runtime that cannot load here is reported as skipped instead of error. */
   optional: z.boolean().default(false),
   threads: positiveInt.optional(),

@@ -1,5 +1,5 @@
 export { applyBaseline, readBaseline } from './baseline.ts';
-export { fixtureId, loadFixtures } from './fixtures.ts';
+export { fixtureIds, idOfRelativePath, loadFamilyFixtures, loadFixtures } from './fixtures.ts';
 export { writeGoldenOutputs } from './golden.ts';
 export { corpusInputs, type InputSet, labelledInputs } from './inputs.ts';
 export {

@@ -76,7 +76,7 @@ export async function runModelCell(
   plan: ModelCellPlan,
   config: ParityConfig,
   inputs: InputSet,
-  reference: () => Promise<Reference>,
+  reference: (variant: ResolvedVariant) => Promise<Reference>,
 ): Promise<ModelCell> {
   const start = performance.now();
   const v = plan.variant;
@@ -106,19 +106,24 @@ export async function runModelCell(
       mapping: v.config,
       inputs,
       count,
-      latencyRuns: config.latencyRuns,
+      latencyRuns: plan.runtime.latencyRuns ?? config.latencyRuns,
     });
     cell.environment = run.environment;
     cell.runtimeMs = run.runtimeMs;
     if (run.latency !== undefined) cell.latency = run.latency;
-    const { results, accuracy } = compareAll(config, plan, run.outputs, await reference(), inputs, count);
+    const ref = await reference(v);
+    cell.reference = ref.description;
+    const { results, accuracy } = compareAll(config, plan, run.outputs, ref, inputs, count);
     cell.outputs = results;
     if (accuracy !== undefined) cell.accuracy = accuracy;
     cell.status = results.every((r) => r.pass) ? 'pass' : 'fail';
   } catch (e) {
     cell.error = errorOf(e);
-    // A runtime marked optional (e.g. tfjs-node, whose install needs a download) may be absent: skipped.
-    const absent = plan.runtime.optional && cell.error.code === 'E_RUNTIME_UNAVAILABLE';
+    // A runtime marked optional (e.g. tfjs-node, whose install needs a download) may be absent, and so may
+    // an optional variant's generator (the torch.onnx.export files need python3-torch): skipped, saying why.
+    const absent =
+      (plan.runtime.optional && cell.error.code === 'E_RUNTIME_UNAVAILABLE') ||
+      (v.config.optional && cell.error.code === 'E_GENERATOR_UNAVAILABLE');
     cell.status = absent ? 'skipped' : 'error';
   }
   cell.wallMs = performance.now() - start;

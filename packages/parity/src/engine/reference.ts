@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
   elementCount,
@@ -8,9 +7,11 @@ import {
   readOutputGoldens,
   type Tensor,
 } from '@bert-parity/core';
+import { type AnyFixtures, configSha256, FAMILIES, GENERATOR_VERSION } from '@bert-parity/fixtures';
 import type { ParityConfig, ReferenceConfig } from '../config/schema.ts';
-import { loadFixtures } from './fixtures.ts';
+import type { FixtureSource } from './fixtures.ts';
 import type { InputSet } from './inputs.ts';
+import { shownPath } from './plan.ts';
 import { runModel } from './run-model.ts';
 import type { Outputs } from './tensors.ts';
 import type { ResolvedVariant } from './variants.ts';
@@ -30,13 +31,14 @@ export interface Reference {
 export const FIXTURE_OUTPUTS = ['last_hidden_state', 'pooler_output', 'logits'] as const;
 
 /**
- * The fixtures' float64 forward pass, one case at a time on its unpadded length. Padding keys get a bias
- * of -10000, whose exp underflows to exactly 0 in float64, so the real positions come out identical to a
- * padded pass at a fraction of the cost (the corpus averages 18 of 128 positions). Padding positions of
+ * A fixture folder's float64 forward pass, one case at a time on its unpadded length. Padding keys get a
+ * bias of -10000, whose exp underflows to exactly 0 in float64, and MobileBERT's [PAD] embedding row is
+ * zero (its trigram input sees zeros past the end either way), so the real positions come out identical to
+ * a padded pass at a fraction of the cost (the corpus averages 18 of 128 positions). Padding positions of
  * last_hidden_state stay 0; they are never compared.
  */
-async function fixtureReference(inputs: InputSet): Promise<Reference> {
-  const fixtures = await loadFixtures();
+async function fixtureReference(source: FixtureSource, inputs: InputSet): Promise<Reference> {
+  const fixtures = await source.load();
   const { hiddenSize: h, numLabels } = fixtures.config;
   const n = inputs.cases.length;
   const seq = inputs.maxSeqLength;
@@ -57,18 +59,22 @@ async function fixtureReference(inputs: InputSet): Promise<Reference> {
     logits.set(out.logits, r * numLabels);
   });
   const t = (shape: number[], data: Float64Array): Tensor => ({ dtype: 'float64', shape, data });
-  const weightsHash = createHash('sha256').update(JSON.stringify(fixtures.config)).digest('hex');
+  const title = FAMILIES[fixtures.family].title;
   return {
     kind: 'float64-fixture',
-    description: `float64 forward pass of the seeded tiny BERT (fixture config ${fixtures.dir.split(/[\\/]/).pop()})`,
+    description: `float64 forward pass of the ${title} fixture (config ${fixtures.configHash}${source.dir === undefined ? '' : `, ${shownPath(source.dir)}`})`,
     outputs: new Map([
       ['last_hidden_state', t([n, seq, h], hidden)],
       ['pooler_output', t([n, h], pooler)],
       ['logits', t([n, numLabels], logits)],
     ]),
     runtimeMs: 0,
-    producer: { name: '@bert-parity/fixtures referenceForward', version: '1' },
-    model: { name: 'fixture', format: 'float64-reference', sha256: weightsHash },
+    producer: { name: '@bert-parity/fixtures forward pass', version: String(GENERATOR_VERSION) },
+    model: {
+      name: `${fixtures.family} fixture ${fixtures.configHash}`,
+      format: 'float64-reference',
+      sha256: configSha256(fixtures.family, fixtures.config),
+    },
     precision: 'float64',
   };
 }
@@ -161,6 +167,7 @@ function goldenReference(dir: string, inputs: InputSet, vocabSha256: string): Re
   };
 }
 
+/** The one reference a golden set is computed from: a runtime, or the one fixture folder every variant came from. */
 export async function computeReference(
   ref: ReferenceConfig,
   config: ParityConfig,
@@ -170,11 +177,122 @@ export async function computeReference(
   vocabSha256: string,
 ): Promise<Reference> {
   switch (ref.kind) {
-    case 'float64-fixture':
-      return fixtureReference(inputs);
+    case 'float64-fixture': {
+      const sources = await fixtureSources(variants);
+      if (sources.length !== 1) {
+        throw new ParityError(
+          'E_CONFIG',
+          `reference float64-fixture for golden outputs needs the variants to come from one fixture; they come from ${sources.map((s) => s.describe).join(' and ')}; expected one fixture family and config per golden set`,
+        );
+      }
+      return fixtureReference((sources[0] as SourceKey).source, inputs);
+    }
     case 'runtime':
       return runtimeReference(ref, config, variants, inputs);
     case 'golden-outputs':
       return goldenReference(resolve(baseDir, ref.dir), inputs, vocabSha256);
   }
+}
+
+interface SourceKey {
+  key: string;
+  describe: string;
+  source: FixtureSource;
+}
+
+/**
+ * The distinct fixture folders of the variants, each opened (its manifest checked against its config
+ * hash). A variant that came from no fixture folder, or whose folder does not check, is E_CONFIG: the
+ * float64 reference would otherwise be some other model's.
+ */
+async function fixtureSources(variants: readonly ResolvedVariant[]): Promise<SourceKey[]> {
+  const found = new Map<string, SourceKey>();
+  for (const v of variants) {
+    if (v.source === undefined) {
+      throw new ParityError(
+        'E_CONFIG',
+        `reference float64-fixture: variant ${v.name} (${shownPath(v.path)}) came from no fixture folder (no bert-parity manifest.json at or above it); expected fixture variants, files written by pnpm fixtures:build --out DIR, or reference kind runtime or golden-outputs for your own models`,
+      );
+    }
+    let fixtures: AnyFixtures;
+    try {
+      fixtures = await v.source.load();
+    } catch (e) {
+      if (!(e instanceof ParityError)) throw e;
+      throw new ParityError('E_CONFIG', `reference float64-fixture: variant ${v.name}: ${e.message}`, { cause: e });
+    }
+    const key = `${fixtures.family}:${fixtures.configHash}`;
+    if (!found.has(key))
+      found.set(key, { key, describe: `${fixtures.family} (config ${fixtures.configHash})`, source: v.source });
+  }
+  return [...found.values()];
+}
+
+/** What each model cell is compared with: one reference for the run, or one per fixture folder. */
+export interface References {
+  /** The reference of a variant, computed when first asked for (once per fixture folder). */
+  forVariant(variant: ResolvedVariant): Promise<Reference>;
+  /** For the report: the kind and what the cells were compared with. */
+  summary(): { kind: Reference['kind']; description: string } | undefined;
+  /** Time spent inside runtimes by a runtime reference. */
+  runtimeMs(): Promise<number>;
+}
+
+/**
+ * Prepares the run's references. float64-fixture follows each variant's fixture folder and checks them
+ * all here, before any cell runs; the others compute one reference, when the first cell needs it.
+ */
+export async function prepareReferences(
+  ref: ReferenceConfig,
+  config: ParityConfig,
+  baseDir: string,
+  variants: readonly ResolvedVariant[],
+  inputs: InputSet,
+  vocabSha256: string,
+): Promise<References> {
+  const computed = new Map<string, Promise<Reference>>();
+  const settled: Reference[] = [];
+  const remember = (key: string, make: () => Promise<Reference>) => {
+    let p = computed.get(key);
+    if (p === undefined) {
+      p = make();
+      computed.set(key, p);
+      p.then((r) => settled.push(r)).catch(() => undefined);
+    }
+    return p;
+  };
+  if (ref.kind === 'float64-fixture') {
+    const sources = await fixtureSources(variants);
+    const byVariant = new Map<ResolvedVariant, SourceKey>();
+    for (const v of variants) {
+      const fixtures = await (v.source as FixtureSource).load();
+      byVariant.set(v, sources.find((s) => s.key === `${fixtures.family}:${fixtures.configHash}`) as SourceKey);
+    }
+    return {
+      forVariant: (v) => {
+        const s = byVariant.get(v) as SourceKey;
+        return remember(s.key, () => fixtureReference(s.source, inputs));
+      },
+      summary: () =>
+        settled.length === 0
+          ? undefined
+          : {
+              kind: 'float64-fixture',
+              description:
+                settled.length === 1
+                  ? (settled[0] as Reference).description
+                  : `the float64 forward pass of each variant's fixture: ${settled.map((r) => r.description.replace(/^float64 forward pass of the /, '')).join('; ')}`,
+            },
+      runtimeMs: async () => 0,
+    };
+  }
+  const one = () => remember('run', () => computeReference(ref, config, baseDir, variants, inputs, vocabSha256));
+  return {
+    forVariant: one,
+    summary: () => {
+      const r = settled[0];
+      return r === undefined ? undefined : { kind: r.kind, description: r.description };
+    },
+    runtimeMs: async () => (computed.size === 0 ? 0 : ((await one().catch(() => undefined))?.runtimeMs ?? 0)),
+  };
 }

@@ -13,7 +13,7 @@ import { corpusInputs, type InputSet, labelledInputs, textInputs } from './input
 import { runModelCell } from './model-cell.ts';
 import { filterRuntimes, planCells, type RuntimeFilter, type Shard, shardCells, shownPath } from './plan.ts';
 import { type Progress, silentProgress } from './progress.ts';
-import { computeReference, type Reference } from './reference.ts';
+import { computeReference, prepareReferences, type Reference } from './reference.ts';
 import { runTokenizerCell } from './tokenizer-cell.ts';
 import { type ResolvedVariant, resolveVariants } from './variants.ts';
 
@@ -97,17 +97,18 @@ export async function updateGoldenOutputs(loaded: LoadedConfig, setup: RunSetup)
   return source;
 }
 
+/** The report's reference when no model cell computed one (every cell errored or was skipped). */
 function referenceSummary(loaded: LoadedConfig): ParityReport['reference'] {
   const ref = loaded.config.reference;
   if (ref.kind === 'runtime') return { kind: 'runtime', description: `${ref.variant} on ${ref.runtime}` };
   if (ref.kind === 'golden-outputs') return { kind: 'golden-outputs', description: `golden outputs in ${ref.dir}` };
-  return { kind: 'float64-fixture', description: 'float64 forward pass of the seeded tiny BERT' };
+  return { kind: 'float64-fixture', description: "float64 forward pass of each variant's fixture" };
 }
 
 /**
  * Runs the configured matrix and returns the report. Cells run one after another in plan order (runtimes
- * such as tfjs hold process-global state); a failing cell never stops the others. The reference is
- * computed once, when the first model cell needs it.
+ * such as tfjs hold process-global state); a failing cell never stops the others. Each reference is
+ * computed once, when the first model cell that needs it runs (float64-fixture: one per fixture folder).
  */
 export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {}): Promise<ParityReport> {
   const start = performance.now();
@@ -123,34 +124,32 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
 
   if (options.updateGolden === true) await updateGoldenOutputs(loaded, setup);
 
-  let referencePromise: Promise<Reference> | undefined;
-  const reference = () => {
-    referencePromise ??= computeReference(config.reference, config, baseDir, variants, inputs, vocabSha256);
-    return referencePromise;
-  };
+  // float64-fixture checks every variant's fixture folder here, before any cell runs.
+  const references = await prepareReferences(config.reference, config, baseDir, variants, inputs, vocabSha256);
 
   const cells: Cell[] = [];
   progress.start(plans.length);
   for (const plan of plans) {
     progress.cellStarted(plan.id);
     const cell =
-      plan.kind === 'model' ? await runModelCell(plan, config, inputs, reference) : await runTokenizerCell(plan, setup);
+      plan.kind === 'model'
+        ? await runModelCell(plan, config, inputs, references.forVariant)
+        : await runTokenizerCell(plan, setup);
     cells.push(cell);
     progress.cellDone(cell);
   }
   progress.stop();
   if (options.baseline !== undefined) applyBaseline(cells, readBaseline(options.baseline));
 
-  const settled = referencePromise === undefined ? undefined : await referencePromise.catch(() => undefined);
   const wallMs = performance.now() - start;
-  const runtimeMs = cells.reduce((t, c) => t + (c.kind === 'model' ? c.runtimeMs : 0), 0) + (settled?.runtimeMs ?? 0);
+  const runtimeMs =
+    cells.reduce((t, c) => t + (c.kind === 'model' ? c.runtimeMs : 0), 0) + (await references.runtimeMs());
   const report: ParityReport = {
     schema: REPORT_SCHEMA,
     createdAt: new Date().toISOString(),
     tool: { name: 'bert-parity', version: TOOL_VERSION },
     config: { path: loaded.path === null ? null : shownPath(loaded.path), sha256: loaded.sha256 },
-    reference:
-      settled === undefined ? referenceSummary(loaded) : { kind: settled.kind, description: settled.description },
+    reference: references.summary() ?? referenceSummary(loaded),
     inputs: {
       source: inputs.source,
       count: inputs.cases.length,

@@ -1,8 +1,16 @@
-import { basename, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { type ModelArtifact, type ModelFormat, type ModelPrecision, ParityError } from '@bert-parity/core';
+import {
+  type AnyFixtures,
+  type FamilyName,
+  findFixtureFolder,
+  MANIFEST,
+  openFixtureFolder,
+} from '@bert-parity/fixtures';
 import { loadModelSync } from '@bert-parity/models';
 import type { ParityConfig, VariantConfig } from '../config/schema.ts';
-import { findFixture, loadFixtures } from './fixtures.ts';
+import { type FixtureSource, findFixture } from './fixtures.ts';
 
 export interface ResolvedVariant {
   name: string;
@@ -16,10 +24,29 @@ export interface ResolvedVariant {
   artifact?: ModelArtifact;
   /** Why the model could not be read; every cell of this variant reports it. */
   error?: ParityError;
+  /**
+   * The fixture folder the model came from (an embedded fixture, or a file inside a folder written by
+   * pnpm fixtures:build): what reference float64-fixture computes for this variant. Absent for other files.
+   */
+  source?: FixtureSource;
 }
 
 const toError = (e: unknown): ParityError =>
   e instanceof ParityError ? e : new ParityError('E_MODEL_READ', (e as Error).message, { cause: e });
+
+/** A folder written by pnpm fixtures:build: its family and config come from its manifest when first needed. */
+function folderSource(dir: string): FixtureSource {
+  const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as { family: FamilyName };
+  let opened: Promise<AnyFixtures> | undefined;
+  return {
+    family: manifest.family,
+    dir,
+    load: () => {
+      opened ??= Promise.resolve().then(() => openFixtureFolder(dir));
+      return opened;
+    },
+  };
+}
 
 /** Reads every variant's model once. A model that cannot be read becomes an error of its cells, not of the run. */
 export async function resolveVariants(config: ParityConfig, baseDir: string): Promise<ResolvedVariant[]> {
@@ -29,18 +56,20 @@ export async function resolveVariants(config: ParityConfig, baseDir: string): Pr
     const where = `variants[${i}]`;
     let resolved: ResolvedVariant;
     if ('fixture' in v) {
-      const fixtures = await loadFixtures();
-      const file = await findFixture(fixtures, v.fixture, where);
+      const file = await findFixture(v.fixture, where);
       resolved = {
         name: v.name ?? v.fixture,
         config: v,
         path: file.path,
         format: file.format,
         precision: file.precision,
+        source: file.source,
         ...(file.onnxFile === undefined ? {} : { onnxFile: file.onnxFile }),
+        ...(file.error === undefined ? {} : { error: file.error }),
       };
     } else {
       const path = resolve(baseDir, v.file);
+      const dir = findFixtureFolder(path);
       resolved = {
         name: v.name ?? basename(path).replace(/\.[^.]+$/, ''),
         config: v,
@@ -48,6 +77,7 @@ export async function resolveVariants(config: ParityConfig, baseDir: string): Pr
         format: v.format,
         precision: v.precision,
         ...(v.onnxFile === undefined ? {} : { onnxFile: v.onnxFile }),
+        ...(dir === undefined ? {} : { source: folderSource(dir) }),
       };
     }
     if (names.has(resolved.name)) {
@@ -57,6 +87,10 @@ export async function resolveVariants(config: ParityConfig, baseDir: string): Pr
       );
     }
     names.add(resolved.name);
+    if (resolved.error !== undefined) {
+      out.push(resolved);
+      continue;
+    }
     try {
       const artifact = loadModelSync(
         resolved.path,

@@ -24,6 +24,8 @@ export interface ModelCell {
   runtime: string;
   platform: string;
   environment?: RuntimeEnvironment;
+  /** What this cell was compared with (float64-fixture follows the variant's fixture folder). */
+  reference?: string;
   status: CellStatus;
   error?: { code: string; message: string };
   outputs: OutputResult[];
