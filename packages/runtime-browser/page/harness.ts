@@ -1,0 +1,150 @@
+/**
+ * The page half of the browser platform. Each runtime's page module (page/<runtime>.ts) implements
+ * PageRuntime and calls servePageRuntime(); the Node side drives it through `globalThis.bertParity`
+ * with page.evaluate. Only small descriptions cross that way (names, dtypes, shapes, timings, errors):
+ * model files are fetched from the loopback server, and each run's tensors are fetched from and posted
+ * back to it as raw little-endian bytes.
+ */
+import type {
+  OpenRequest,
+  OpenResult,
+  PageReply,
+  PageTensor,
+  RunRequest,
+  RunResult,
+  TensorMeta,
+} from '../src/protocol.ts';
+
+export type { OpenRequest, OpenResult, PageSpec, PageTensor, TensorMeta } from '../src/protocol.ts';
+
+export interface PageSession {
+  readonly info: OpenResult;
+  /** Positional feeds, already in the model's dtypes and shapes; positional outputs. */
+  run(feeds: PageTensor[]): Promise<{ outputs: PageTensor[]; log?: string[] }>;
+  close(): Promise<void>;
+}
+
+export interface PageRuntime {
+  open(request: OpenRequest): Promise<PageSession>;
+}
+
+/** A failure with one of the project's error codes (checked again on the Node side). */
+export class PageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const ARRAYS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+} as const;
+
+type Dtype = keyof typeof ARRAYS;
+
+function view(dtype: string, bytes: ArrayBuffer): PageTensor['data'] {
+  const Type = ARRAYS[dtype as Dtype];
+  if (Type === undefined) throw new PageError('E_RUNTIME_FEED', `dtype ${dtype} cannot cross to the page`);
+  return new Type(bytes);
+}
+
+const elements = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
+const bytesPer = (dtype: string) => ARRAYS[dtype as Dtype]?.BYTES_PER_ELEMENT ?? 0;
+
+function reply<T>(task: () => Promise<T>): Promise<PageReply<T>> {
+  return task().then(
+    (ok) => ({ ok }),
+    (e: unknown) => {
+      const coded = e instanceof PageError;
+      const err = e as Error;
+      return {
+        error: {
+          code: coded ? e.code : '',
+          message: err?.message ?? String(e),
+          ...(coded ? { details: e.details } : {}),
+        },
+      };
+    },
+  );
+}
+
+export function servePageRuntime(runtime: PageRuntime): void {
+  let session: PageSession | undefined;
+  const api = {
+    open: (request: OpenRequest) =>
+      reply(async () => {
+        if (session !== undefined) throw new PageError('E_RUNTIME_LOAD', 'this page already has a session open');
+        session = await runtime.open(request);
+        const { info } = session;
+        // What any runtime's threads depend on: SharedArrayBuffer exists only in a cross-origin isolated page.
+        return {
+          ...info,
+          environment: { ...info.environment, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency },
+        };
+      }),
+    run: (request: RunRequest) =>
+      reply(async (): Promise<RunResult> => {
+        if (session === undefined) throw new PageError('E_RUNTIME_CLOSED', 'no session is open in this page');
+        const res = await fetch(`${request.base}in`);
+        if (!res.ok) throw new PageError('E_RUNTIME_RUN', `${request.base}in: HTTP ${res.status}`);
+        const input = await res.arrayBuffer();
+        let at = 0;
+        const feeds = request.inputs.map((meta): PageTensor => {
+          const size = elements(meta.shape) * bytesPer(meta.dtype);
+          // slice() copies, so every tensor starts on its own aligned buffer.
+          const data = view(meta.dtype, input.slice(at, at + size));
+          at += size;
+          return { ...meta, data };
+        });
+        const t0 = performance.now();
+        const { outputs, log } = await session.run(feeds);
+        const ms = performance.now() - t0;
+        const body = new Uint8Array(outputs.reduce((n, t) => n + t.data.byteLength, 0));
+        at = 0;
+        for (const t of outputs) {
+          body.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+          at += t.data.byteLength;
+        }
+        const posted = await fetch(`${request.base}out`, { method: 'POST', body });
+        if (!posted.ok) throw new PageError('E_RUNTIME_RUN', `${request.base}out: HTTP ${posted.status}`);
+        const metas: TensorMeta[] = outputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] }));
+        return { outputs: metas, ms, ...(log !== undefined && log.length > 0 ? { log } : {}) };
+      }),
+    close: () =>
+      reply(async () => {
+        const s = session;
+        session = undefined;
+        await s?.close();
+        return true;
+      }),
+  };
+  (globalThis as { bertParity?: typeof api }).bertParity = api;
+}
+
+/** Lines written to console.error, kept from the moment this is called (runtimes that log instead of throwing). */
+export function captureConsoleErrors(): string[] {
+  const lines: string[] = [];
+  const original = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+    original(...args);
+  };
+  return lines;
+}
+
+/** Fetches a served file as bytes; a failed fetch is E_RUNTIME_LOAD naming the URL. */
+export async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new PageError('E_RUNTIME_LOAD', `${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}

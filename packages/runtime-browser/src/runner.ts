@@ -1,0 +1,207 @@
+import { basename, dirname, relative } from 'node:path';
+import {
+  type Availability,
+  type ModelArtifact,
+  ParityError,
+  type RuntimeAdapter,
+  type RuntimeEnvironment,
+} from '@bert-parity/core';
+import { artifactIdsInput, artifactVocabSize, availableWhen, requireFormat } from '@bert-parity/runtime-base';
+import type { Browser } from 'playwright-core';
+import { PageChannel } from './channel.ts';
+import { chromiumPath, launchChromium } from './chromium.ts';
+import { bundlePage, EMPTY_MODULE, type RuntimePage, runtimePage } from './pages.ts';
+import type { OpenRequest, OpenResult, PageModel } from './protocol.ts';
+import { BROWSER_RUNTIMES, type BrowserRuntime, type BrowserSessionOptions } from './runtimes.ts';
+import { LoopbackServer } from './server.ts';
+import { BrowserSession } from './session.ts';
+
+/** Default time limit of each step in a page (loading the runtime, opening the model, each run). */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+export interface BrowserRunnerOptions {
+  /** The browser; default BERT_PARITY_CHROMIUM, else /usr/bin/chromium. */
+  executablePath?: string;
+  /** Extra Chromium switches. */
+  args?: readonly string[];
+  /** Time limit of each step in a page; default DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** Runtimes over (by name) or beside the built-in ones. */
+  runtimes?: readonly BrowserRuntime[];
+}
+
+interface Started {
+  server: LoopbackServer;
+  browser: Browser;
+  version: string;
+}
+
+/**
+ * The browser platform's machinery: a loopback server and one headless Chromium, started at the first
+ * session and stopped by close(). Each session gets a context and page of its own, so a crashed or hung
+ * page takes nothing else with it.
+ */
+export class BrowserRunner {
+  private started: Promise<Started> | undefined;
+  private readonly runtimes = new Map<string, BrowserRuntime>();
+  private readonly pages = new Map<string, RuntimePage>();
+  private sessionCount = 0;
+  readonly timeoutMs: number;
+
+  constructor(private readonly options: BrowserRunnerOptions = {}) {
+    for (const r of [...BROWSER_RUNTIMES, ...(options.runtimes ?? [])]) this.runtimes.set(r.name, r);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** The runtimes this runner has pages for. */
+  get runtimeNames(): string[] {
+    return [...this.runtimes.keys()];
+  }
+
+  /** The RuntimeAdapter of one runtime in the browser. */
+  adapter(name: string): BrowserAdapter {
+    const runtime = this.runtimes.get(name);
+    if (runtime === undefined) {
+      throw new ParityError(
+        'E_RUNTIME_UNAVAILABLE',
+        `the browser platform has no runtime ${name}; expected one of ${this.runtimeNames.join(', ')}`,
+      );
+    }
+    return new BrowserAdapter(this, runtime);
+  }
+
+  /** Starts the server and the browser once; a failure to start is remembered (every cell reports it). */
+  start(): Promise<Started> {
+    this.started ??= (async () => {
+      const server = await LoopbackServer.start();
+      server.text(EMPTY_MODULE.path, EMPTY_MODULE.body);
+      let browser: Browser;
+      try {
+        browser = await launchChromium({
+          proxy: server.origin.replace('http://', ''),
+          ...(this.options.executablePath === undefined ? {} : { executablePath: this.options.executablePath }),
+          ...(this.options.args === undefined ? {} : { args: this.options.args }),
+        });
+      } catch (e) {
+        await server.close();
+        throw e;
+      }
+      return { server, browser, version: browser.version() };
+    })();
+    return this.started;
+  }
+
+  /** Opens a model in a fresh page running `runtime`. */
+  async open(runtime: BrowserRuntime, model: ModelArtifact, options: BrowserSessionOptions): Promise<BrowserSession> {
+    requireFormat(runtime.name, runtime.formats, model);
+    const request = runtime.request(model, options);
+    const { server, browser, version } = await this.start();
+    const page = this.page(runtime, server);
+    const prefix = `/s/${++this.sessionCount}/`;
+    const pageModel = mountModel(server, prefix, model);
+    const what = `${runtime.name} in the browser`;
+    const channel = await PageChannel.open(await browser.newContext(), server.origin, what, this.timeoutMs);
+    try {
+      await channel.load(`${server.origin}${page.url}`);
+      const packages: Record<string, string> = {};
+      for (const [name, pkg] of page.packages) packages[name] = pkg.url;
+      const full: OpenRequest = { model: pageModel, packages, ...request };
+      const info = await channel.call<OpenResult>('open', full, 'E_RUNTIME_LOAD');
+      const { inputs, outputs } = runtime.specs(info, model);
+      const library = page.packages.get(runtime.library.at(-1) as string);
+      const pageEnv = info.environment;
+      const environment: RuntimeEnvironment = {
+        ...pageEnv,
+        runtime: runtime.library.at(-1) as string,
+        version: String(pageEnv.version ?? library?.version ?? 'unknown'),
+        backend: String(pageEnv.backend ?? request.backend ?? 'unknown'),
+        platform: 'browser',
+        browser: `Chromium ${version}`,
+        browserPath: this.options.executablePath ?? chromiumPath(),
+      };
+      const session = new BrowserSession(
+        { channel, server, prefix, what, modelPath: model.path, timeoutMs: this.timeoutMs },
+        {
+          modelInputs: inputs,
+          modelOutputs: outputs,
+          named: info.named,
+          options,
+          environment,
+          vocabSize: artifactVocabSize(model),
+          idsModelInput: artifactIdsInput(model),
+        },
+      );
+      return session;
+    } catch (e) {
+      await channel.close();
+      server.remove(prefix);
+      throw e;
+    }
+  }
+
+  /** Closes the browser (every page with it; Playwright ends its whole process group) and the server. */
+  async close(): Promise<void> {
+    const started = this.started;
+    this.started = undefined;
+    this.pages.clear();
+    if (started === undefined) return;
+    const s = await started.catch(() => undefined);
+    if (s === undefined) return;
+    await s.browser.close().catch(() => undefined);
+    await s.server.close();
+  }
+
+  /** Registers a runtime's page, its bundled module and its packages' folders with the server, once. */
+  private page(runtime: BrowserRuntime, server: LoopbackServer): RuntimePage {
+    let page = this.pages.get(runtime.name);
+    if (page === undefined) {
+      page = runtimePage(runtime);
+      server.text(page.url, page.html);
+      server.text(page.script, () => bundlePage(runtime.page));
+      for (const pkg of page.packages.values()) server.folder(pkg.url, pkg.dir);
+      this.pages.set(runtime.name, page);
+    }
+    return page;
+  }
+}
+
+/**
+ * Serves the model's files under the session's prefix: the folder for a Hugging Face folder (the
+ * runtime reads what it needs), else exactly the artifact's files (model, weight shards, external data).
+ */
+function mountModel(server: LoopbackServer, prefix: string, model: ModelArtifact): PageModel {
+  const dir = model.format === 'hf-dir' ? model.path : dirname(model.path);
+  const id = basename(dir);
+  const root = `${prefix}model/`;
+  const base = `${root}${id}/`;
+  if (model.format === 'hf-dir') {
+    server.folder(base, dir);
+  } else {
+    for (const f of model.files) server.file(`${base}${relative(dir, f.path).split('\\').join('/')}`, f.path);
+  }
+  const main = model.format === 'hf-dir' ? '' : basename(model.path);
+  return { format: model.format, precision: model.precision, base, main, root, id };
+}
+
+/** One browser runtime behind the RuntimeAdapter contract; sessions run in the runner's browser. */
+export class BrowserAdapter implements RuntimeAdapter {
+  readonly name: string;
+  readonly formats: BrowserRuntime['formats'];
+
+  constructor(
+    private readonly runner: BrowserRunner,
+    private readonly runtime: BrowserRuntime,
+  ) {
+    this.name = `${runtime.name} (browser)`;
+    this.formats = runtime.formats;
+  }
+
+  /** Ok when the browser starts here (it then stays up for the sessions). */
+  available(): Promise<Availability> {
+    return availableWhen(() => this.runner.start());
+  }
+
+  open(model: ModelArtifact, options: BrowserSessionOptions = {}): Promise<BrowserSession> {
+    return this.runner.open(this.runtime, model, options);
+  }
+}
