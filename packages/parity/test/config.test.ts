@@ -29,7 +29,7 @@ function configError(raw: unknown): ParityError {
 describe('parity config', () => {
   it('fills the documented defaults', () => {
     const c = parseConfig(minimal, 'test.json');
-    expect(c.platforms).toEqual(['host']);
+    expect(c.platforms).toEqual([{ name: 'host', optional: false }]);
     expect(c.inputs).toEqual({ corpus: 'golden/corpus.dev.jsonl', count: 200, types: ['text'], maxSeqLength: 128 });
     expect(c.reference).toEqual({ kind: 'float64-fixture' });
     expect(c.runtimes[0]).toEqual({ name: 'onnx', batch: 16, optional: false });

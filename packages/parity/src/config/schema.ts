@@ -6,8 +6,19 @@ import { z } from 'zod';
  * both go through this schema, so every mistake is reported with its path in the config.
  */
 
-export const RUNTIME_NAMES = ['onnx', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-node', 'litert', 'transformers'] as const;
-export const PLATFORM_NAMES = ['host', 'android'] as const;
+export const RUNTIME_NAMES = [
+  'onnx',
+  'tfjs-wasm',
+  'tfjs-cpu',
+  'tfjs-node',
+  'litert',
+  'transformers',
+  // Browser only: onnxruntime-web (wasm, WebGPU) and TF.js's WebGL backend.
+  'onnx-web',
+  'onnx-webgpu',
+  'tfjs-webgl',
+] as const;
+export const PLATFORM_NAMES = ['host', 'android', 'browser'] as const;
 export const PRECISIONS = ['float32', 'float16', 'int8', 'uint8', 'mixed'] as const;
 export const FORMATS = ['onnx', 'tfjs-graph', 'tflite', 'hf-dir'] as const;
 
@@ -77,6 +88,17 @@ export const runtimeSchema = z.strictObject({
   graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
 });
 
+/**
+ * A platform by name, or with `optional: true`: where it cannot run here (no device, no browser), its
+ * cells are skipped, saying why, instead of errors.
+ */
+export const platformSchema = z
+  .union([
+    z.enum(PLATFORM_NAMES),
+    z.strictObject({ name: z.enum(PLATFORM_NAMES), optional: z.boolean().default(false) }),
+  ])
+  .transform((p) => (typeof p === 'string' ? { name: p, optional: false } : p));
+
 export const inputsSchema = z.strictObject({
   /** Golden corpus JSON lines (records {type: "text", id, text} or {type: "pair", id, text_a, text_b}). */
   corpus: z.string().min(1).default('golden/corpus.dev.jsonl'),
@@ -124,7 +146,10 @@ export const referenceSchema = z.discriminatedUnion('kind', [fixtureReference, r
 export const configSchema = z.strictObject({
   variants: z.array(variantSchema).min(1),
   runtimes: z.array(runtimeSchema).min(1),
-  platforms: z.array(z.enum(PLATFORM_NAMES)).min(1).default(['host']),
+  platforms: z
+    .array(platformSchema)
+    .min(1)
+    .default([{ name: 'host', optional: false }]),
   inputs: inputsSchema.default(inputsSchema.parse({})),
   tokenizer: tokenizerSchema,
   reference: referenceSchema.default({ kind: 'float64-fixture' }),
@@ -143,6 +168,7 @@ export type ParityConfigInput = z.input<typeof configSchema>;
 export type ParityConfig = z.output<typeof configSchema>;
 export type VariantConfig = z.output<typeof variantSchema>;
 export type RuntimeConfig = z.output<typeof runtimeSchema>;
+export type PlatformConfig = z.output<typeof platformSchema>;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 export type PlatformName = (typeof PLATFORM_NAMES)[number];
 export type ReferenceConfig = z.output<typeof referenceSchema>;

@@ -5,6 +5,7 @@ import type { ParityConfig, PlatformName, RuntimeConfig } from '../config/schema
 import type { ModelCell, OutputResult } from '../report/types.ts';
 import { boundFor } from './bounds.ts';
 import { type InputSet, maskOf } from './inputs.ts';
+import type { Platform } from './platform.ts';
 import type { Reference } from './reference.ts';
 import { runModel } from './run-model.ts';
 import { firstRows } from './tensors.ts';
@@ -16,6 +17,8 @@ export interface ModelCellPlan {
   variant: ResolvedVariant;
   runtime: RuntimeConfig;
   platform: PlatformName;
+  /** The config marks the platform optional: where it cannot run here, the cell is skipped. */
+  platformOptional: boolean;
 }
 
 export function errorOf(e: unknown): { code: string; message: string } {
@@ -77,6 +80,7 @@ export async function runModelCell(
   config: ParityConfig,
   inputs: InputSet,
   reference: () => Promise<Reference>,
+  platform: Platform,
 ): Promise<ModelCell> {
   const start = performance.now();
   const v = plan.variant;
@@ -102,7 +106,7 @@ export async function runModelCell(
     const run = await runModel({
       artifact: v.artifact,
       runtime: plan.runtime,
-      platform: plan.platform,
+      platform,
       mapping: v.config,
       inputs,
       count,
@@ -117,8 +121,11 @@ export async function runModelCell(
     cell.status = results.every((r) => r.pass) ? 'pass' : 'fail';
   } catch (e) {
     cell.error = errorOf(e);
-    // A runtime marked optional (e.g. tfjs-node, whose install needs a download) may be absent: skipped.
-    const absent = plan.runtime.optional && cell.error.code === 'E_RUNTIME_UNAVAILABLE';
+    // A runtime marked optional (e.g. tfjs-node, whose install needs a download) may be absent, and so
+    // may a platform marked optional (a browser): skipped.
+    const absent =
+      (plan.runtime.optional && cell.error.code === 'E_RUNTIME_UNAVAILABLE') ||
+      (plan.platformOptional && cell.error.code === 'E_PLATFORM_UNAVAILABLE');
     cell.status = absent ? 'skipped' : 'error';
   }
   cell.wallMs = performance.now() - start;

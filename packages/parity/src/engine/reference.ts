@@ -4,6 +4,7 @@ import { elementCount, OUTPUT_INDEX_FILE, ParityError, readOutputGoldens, type T
 import type { ParityConfig, ReferenceConfig } from '../config/schema.ts';
 import { loadFixtures } from './fixtures.ts';
 import type { InputSet } from './inputs.ts';
+import { hostPlatform } from './platform-host.ts';
 import { runModel } from './run-model.ts';
 import type { Outputs } from './tensors.ts';
 import type { ResolvedVariant } from './variants.ts';
@@ -88,7 +89,7 @@ async function runtimeReference(
   const run = await runModel({
     artifact: variant.artifact,
     runtime,
-    platform: 'host',
+    platform: hostPlatform.create(),
     mapping: variant.config,
     inputs,
     count: inputs.cases.length,

@@ -1,9 +1,9 @@
 import type { ModelArtifact, RuntimeEnvironment, Tensor } from '@bert-parity/core';
 import { concatRows } from '@bert-parity/runtime-base';
-import type { PlatformName, RuntimeConfig } from '../config/schema.ts';
+import type { RuntimeConfig } from '../config/schema.ts';
 import { feedsFor, type InputSet } from './inputs.ts';
-import { platformFor } from './platforms.ts';
-import { adapterFor, sessionOptions } from './runtimes.ts';
+import type { Platform } from './platform.ts';
+import { sessionOptions } from './runtimes.ts';
 import type { Outputs } from './tensors.ts';
 
 export interface ModelRun {
@@ -20,7 +20,7 @@ export interface ModelRun {
 export interface ModelRunRequest {
   artifact: ModelArtifact;
   runtime: RuntimeConfig;
-  platform: PlatformName;
+  platform: Platform;
   mapping: {
     inputMapping?: Record<string, string | number> | undefined;
     outputMapping?: Record<string, string | number> | undefined;
@@ -41,8 +41,7 @@ function quantileOf(sorted: readonly number[], q: number): number {
  */
 export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
   const opening = performance.now();
-  const adapter = await adapterFor(req.runtime.name);
-  const session = await platformFor(req.platform).open(adapter, req.artifact, sessionOptions(req.runtime, req.mapping));
+  const session = await req.platform.open(req.runtime.name, req.artifact, sessionOptions(req.runtime, req.mapping));
   try {
     const parts = new Map<string, Tensor[]>();
     let runtimeMs = performance.now() - opening;

@@ -12,6 +12,7 @@ import { writeGoldenOutputs } from './golden.ts';
 import { corpusInputs, type InputSet, labelledInputs } from './inputs.ts';
 import { runModelCell } from './model-cell.ts';
 import { planCells, type Shard, shardCells, shownPath } from './plan.ts';
+import { RunPlatforms } from './platforms.ts';
 import { type Progress, silentProgress } from './progress.ts';
 import { computeReference, type Reference } from './reference.ts';
 import { runTokenizerCell } from './tokenizer-cell.ts';
@@ -19,7 +20,7 @@ import { resolveVariants } from './variants.ts';
 
 export interface CheckOptions {
   shard?: Shard | undefined;
-  /** Run on this platform only, instead of the config's platforms. */
+  /** Run on this platform only, instead of the config's platforms (asked for by name, it is not optional). */
   platform?: PlatformName | undefined;
   /** Recompute the golden outputs from reference.source and write them before comparing. */
   updateGolden?: boolean | undefined;
@@ -61,7 +62,7 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   const vocabSha256 = createHash('sha256').update(readFileSync(vocabPath)).digest('hex');
   const inputs = readInputs(loaded, tokenizer);
   const variants = await resolveVariants(config, baseDir);
-  const platforms = options.platform === undefined ? config.platforms : [options.platform];
+  const platforms = options.platform === undefined ? config.platforms : [{ name: options.platform, optional: false }];
   const plans = shardCells(planCells(config, baseDir, variants, platforms), options.shard);
 
   if (options.updateGolden === true) {
@@ -87,15 +88,23 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   };
 
   const cells: Cell[] = [];
-  progress.start(plans.length);
-  for (const plan of plans) {
-    progress.cellStarted(plan.id);
-    const cell =
-      plan.kind === 'tokenizer' ? await runTokenizerCell(plan) : await runModelCell(plan, config, inputs, reference);
-    cells.push(cell);
-    progress.cellDone(cell);
+  // Platforms start what they need (a browser, a server) at their first cell; all of it stops here.
+  const running = new RunPlatforms();
+  try {
+    progress.start(plans.length);
+    for (const plan of plans) {
+      progress.cellStarted(plan.id);
+      const cell =
+        plan.kind === 'tokenizer'
+          ? await runTokenizerCell(plan)
+          : await runModelCell(plan, config, inputs, reference, running.get(plan.platform));
+      cells.push(cell);
+      progress.cellDone(cell);
+    }
+    progress.stop();
+  } finally {
+    await running.close();
   }
-  progress.stop();
   if (options.baseline !== undefined) applyBaseline(cells, readBaseline(options.baseline));
 
   const settled = referencePromise === undefined ? undefined : await referencePromise.catch(() => undefined);
