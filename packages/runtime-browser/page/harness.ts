@@ -1,6 +1,6 @@
 /**
- * The page half of the browser platform. Each runtime's page module (page/<runtime>.ts) implements
- * PageRuntime and calls servePageRuntime(); the Node side drives it through `globalThis.bertParity`
+ * The page half of the browser platform. Each runtime's page module (page/<runtime>.ts) exports a
+ * PageRuntime as its default, which the page's script serves with servePageRuntime(); the Node side drives it through `globalThis.bertParity`
  * with page.evaluate. Only small descriptions cross that way (names, dtypes, shapes, timings, errors):
  * model files are fetched from the loopback server, and each run's tensors are fetched from and posted
  * back to it as raw little-endian bytes.

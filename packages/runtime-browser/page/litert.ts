@@ -14,14 +14,7 @@ import {
   Tensor,
   type TensorDetails,
 } from '@litertjs/core';
-import {
-  captureConsoleErrors,
-  fetchBytes,
-  PageError,
-  type PageRuntime,
-  type PageTensor,
-  servePageRuntime,
-} from './harness.ts';
+import { captureConsoleErrors, fetchBytes, PageError, type PageRuntime, type PageTensor } from './harness.ts';
 
 const log = captureConsoleErrors();
 
@@ -117,4 +110,4 @@ const runtime: PageRuntime = {
   },
 };
 
-servePageRuntime(runtime);
+export default runtime;

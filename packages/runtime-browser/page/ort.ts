@@ -5,7 +5,7 @@
  * package folder (env.wasm.wasmPaths), never from a CDN.
  */
 import * as ort from 'onnxruntime-web';
-import { fetchBytes, PageError, type PageRuntime, type PageTensor, servePageRuntime } from './harness.ts';
+import { fetchBytes, PageError, type PageRuntime, type PageTensor } from './harness.ts';
 
 async function webgpuAdapter(): Promise<GPUAdapter> {
   const gpu = (navigator as { gpu?: GPU }).gpu;
@@ -103,4 +103,4 @@ const runtime: PageRuntime = {
   },
 };
 
-servePageRuntime(runtime);
+export default runtime;

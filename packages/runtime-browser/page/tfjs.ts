@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-import { PageError, type PageRuntime, type PageTensor, servePageRuntime } from './harness.ts';
+import { PageError, type PageRuntime, type PageTensor } from './harness.ts';
 
 const WEBGL_FLAGS = [
   'WEBGL_VERSION',
@@ -111,4 +111,4 @@ const runtime: PageRuntime = {
   },
 };
 
-servePageRuntime(runtime);
+export default runtime;

@@ -6,7 +6,7 @@
  * package, and nothing is kept in the browser's caches between pages.
  */
 import { AutoModel, env, Tensor } from '@huggingface/transformers';
-import { PageError, type PageRuntime, type PageTensor, servePageRuntime } from './harness.ts';
+import { PageError, type PageRuntime, type PageTensor } from './harness.ts';
 
 interface OrtSession {
   inputNames: string[];
@@ -97,4 +97,4 @@ const runtime: PageRuntime = {
   },
 };
 
-servePageRuntime(runtime);
+export default runtime;

@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ParityError } from '@bert-parity/core';
 import { type ServedPackage, servedPackage } from './packages.ts';
 import type { BrowserRuntime } from './runtimes.ts';
@@ -45,15 +47,23 @@ import(${JSON.stringify(script)}).catch((e) => { globalThis.bertParityLoadError 
   return { url: `/page/${runtime.name}.html`, html, script, packages };
 }
 
+const HARNESS = fileURLToPath(new URL('../page/harness.ts', import.meta.url));
+
 /**
- * The page module as one ES module: our TypeScript compiled and bundled by esbuild, every package import
- * left as it is for the import map (so the runtimes run their own published browser builds).
+ * The page's script as one ES module: the runtime's page module (its default export, a PageRuntime) served
+ * by the harness, our TypeScript compiled and bundled by esbuild, every package import left as it is for
+ * the import map (so the runtimes run their own published browser builds).
  */
 export async function bundlePage(file: string): Promise<string> {
   const esbuild = await import('esbuild');
   try {
     const out = await esbuild.build({
-      entryPoints: [file],
+      stdin: {
+        contents: `import runtime from ${JSON.stringify(file)};\nimport { servePageRuntime } from ${JSON.stringify(HARNESS)};\nservePageRuntime(runtime);\n`,
+        resolveDir: dirname(file),
+        sourcefile: 'entry.ts',
+        loader: 'ts',
+      },
       bundle: true,
       write: false,
       format: 'esm',

@@ -106,7 +106,9 @@ export class BrowserRunner {
       const packages: Record<string, string> = {};
       for (const [name, pkg] of page.packages) packages[name] = pkg.url;
       const full: OpenRequest = { model: pageModel, packages, ...request };
-      const info = await channel.call<OpenResult>('open', full, 'E_RUNTIME_LOAD');
+      const info = await channel.call<OpenResult>('open', full, 'E_RUNTIME_LOAD').catch((e: unknown) => {
+        throw opFailure(runtime, e);
+      });
       const { inputs, outputs } = runtime.specs(info, model);
       const library = page.packages.get(runtime.library.at(-1) as string);
       const pageEnv = info.environment;
@@ -163,6 +165,18 @@ export class BrowserRunner {
     }
     return page;
   }
+}
+
+/** A failed open whose log names a failing operator (LiteRT.js: a too-new op version, an unknown builtin). */
+function opFailure(runtime: BrowserRuntime, e: unknown): unknown {
+  const log = e instanceof ParityError ? e.details?.log : undefined;
+  if (!Array.isArray(log) || log.length === 0) return e;
+  const lines = log.map(String);
+  const code = lines.some((l) => runtime.opFailure?.test(l) === true) ? 'E_RUNTIME_OP' : (e as ParityError).code;
+  return new ParityError(code, `${(e as ParityError).message}; log: ${lines.join(' | ')}`, {
+    cause: e,
+    details: { ...(e as ParityError).details, log: lines },
+  });
 }
 
 /**

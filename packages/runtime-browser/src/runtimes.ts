@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ModelArtifact, ModelFormat, TensorSpec } from '@bert-parity/core';
 import type { AdapterOptions } from '@bert-parity/runtime-base';
-import { litertTensorSpec, PLACEHOLDER_SIGNATURE } from '@bert-parity/runtime-litert';
+import { LITERT_OP_FAILURE, litertTensorSpec, PLACEHOLDER_SIGNATURE } from '@bert-parity/runtime-litert';
 import { onnxTensorSpec } from '@bert-parity/runtime-onnx';
 import { type TfjsGraphPort, tfjsPortSpecs, tfjsSignatureSpecs } from '@bert-parity/runtime-tfjs';
 import {
@@ -35,6 +35,8 @@ export interface BrowserRuntime {
   readonly imports: Readonly<Record<string, ImportTarget>>;
   /** What the request adds for this runtime and artifact (backend, signature, dtype, port names). */
   request(model: ModelArtifact, options: BrowserSessionOptions): Omit<OpenRequest, 'model' | 'packages'>;
+  /** Log lines of a failed open that mean an operator failed (E_RUNTIME_OP rather than E_RUNTIME_LOAD). */
+  readonly opFailure?: RegExp;
   /** The ports as the harness's TensorSpecs, from what the page reported. */
   specs(info: OpenResult, model: ModelArtifact): { inputs: TensorSpec[]; outputs: TensorSpec[] };
 }
@@ -148,6 +150,7 @@ const litert: BrowserRuntime = {
     signature: { key: model.signature?.key, placeholder: PLACEHOLDER_SIGNATURE },
     ...common(o),
   }),
+  opFailure: LITERT_OP_FAILURE,
   specs: (info) => ({
     inputs: info.inputs.map((p) => litertTensorSpec({ ...p, shape: p.shape as number[] })),
     outputs: info.outputs.map((p) => litertTensorSpec({ ...p, shape: p.shape as number[] })),

@@ -1,5 +1,5 @@
 import { ParityError } from '@bert-parity/core';
-import type { BrowserRunner } from '@bert-parity/runtime-browser';
+import type { BrowserRunner, BrowserRunnerOptions } from '@bert-parity/runtime-browser';
 import type { PlatformDefinition } from './platform.ts';
 
 /** BERT_PARITY_BROWSER_TIMEOUT_MS: the time limit of each step in a page (default: the runner's). */
@@ -19,28 +19,33 @@ function timeoutFromEnv(): number | undefined {
 /**
  * `browser`: the runtimes' own web builds in headless Chromium (@bert-parity/runtime-browser), served
  * from a loopback server. The browser and the server start at the run's first browser cell and stop when
- * the run ends. Chromium is BERT_PARITY_CHROMIUM, else /usr/bin/chromium.
+ * the run ends. Chromium is BERT_PARITY_CHROMIUM, else /usr/bin/chromium. `options` are the runner's
+ * (tests register a platform with their own page doubles through registerPlatform).
  */
-export const browserPlatform: PlatformDefinition = {
-  name: 'browser',
-  // The names are the host's where the host has the same library, so reports show the two side by side.
-  runtimes: ['onnx-web', 'onnx-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'transformers', 'litert'],
-  create() {
-    let runner: Promise<BrowserRunner> | undefined;
-    return {
-      async open(runtime, model, options) {
-        runner ??= import('@bert-parity/runtime-browser').then((m) => {
-          const timeoutMs = timeoutFromEnv();
-          return new m.BrowserRunner(timeoutMs === undefined ? {} : { timeoutMs });
-        });
-        runner.catch(() => undefined);
-        return (await runner).adapter(runtime).open(model, options);
-      },
-      async close() {
-        const r = runner;
-        runner = undefined;
-        await (await r?.catch(() => undefined))?.close();
-      },
-    };
-  },
-};
+export function browserPlatformWith(options: BrowserRunnerOptions = {}): PlatformDefinition {
+  return {
+    name: 'browser',
+    // The names are the host's where the host has the same library, so reports show the two side by side.
+    runtimes: ['onnx-web', 'onnx-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'transformers', 'litert'],
+    create() {
+      let runner: Promise<BrowserRunner> | undefined;
+      return {
+        async open(runtime, model, sessionOptions) {
+          runner ??= import('@bert-parity/runtime-browser').then((m) => {
+            const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
+            return new m.BrowserRunner({ ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+          });
+          runner.catch(() => undefined);
+          return (await runner).adapter(runtime).open(model, sessionOptions);
+        },
+        async close() {
+          const r = runner;
+          runner = undefined;
+          await (await r?.catch(() => undefined))?.close();
+        },
+      };
+    },
+  };
+}
+
+export const browserPlatform = browserPlatformWith();
