@@ -17,6 +17,7 @@ import {
 import { captureConsoleErrors, fetchBytes, PageError, type PageRuntime, type PageTensor } from './harness.ts';
 
 const log = captureConsoleErrors();
+let loading: Promise<void> | undefined;
 
 const details = (d: TensorDetails) => ({ name: d.name, dtype: d.dtype, shape: Array.from(d.shape) });
 
@@ -25,11 +26,14 @@ const runtime: PageRuntime = {
     const threads = (req.threads ?? 1) > 1;
     const relaxedSimd = await supportsFeature('relaxedSimd');
     const mark = log.length;
-    try {
-      await loadLiteRt(`${req.packages['@litertjs/core']}wasm/`, { threads });
-    } catch (e) {
-      throw new PageError('E_RUNTIME_UNAVAILABLE', `LiteRT.js cannot load its wasm module: ${(e as Error).message}`);
-    }
+    // Once per page (the runner gives a page only to sessions with the same thread setting).
+    loading ??= loadLiteRt(`${req.packages['@litertjs/core']}wasm/`, { threads }).then(
+      () => undefined,
+      (e: unknown) => {
+        throw new PageError('E_RUNTIME_UNAVAILABLE', `LiteRT.js cannot load its wasm module: ${(e as Error).message}`);
+      },
+    );
+    await loading;
     const bytes = await fetchBytes(`${req.model.base}${req.model.main}`);
     let compiled: CompiledModel;
     try {

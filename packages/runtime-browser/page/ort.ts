@@ -7,6 +7,8 @@
 import * as ort from 'onnxruntime-web';
 import { fetchBytes, PageError, type PageRuntime, type PageTensor } from './harness.ts';
 
+let gpuAdapter: Promise<GPUAdapter> | undefined;
+
 async function webgpuAdapter(): Promise<GPUAdapter> {
   const gpu = (navigator as { gpu?: GPU }).gpu;
   if (gpu === undefined) {
@@ -25,12 +27,14 @@ async function webgpuAdapter(): Promise<GPUAdapter> {
 const runtime: PageRuntime = {
   async open(req) {
     const backend = req.backend === 'webgpu' ? 'webgpu' : 'wasm';
-    const adapter = backend === 'webgpu' ? await webgpuAdapter() : undefined;
+    // onnxruntime-web reads these when its first session starts; later sessions of the page share them.
+    gpuAdapter ??= backend === 'webgpu' ? webgpuAdapter() : undefined;
+    const gpu = await gpuAdapter;
     ort.env.wasm.wasmPaths = `${req.packages['onnxruntime-web']}dist/`;
     ort.env.wasm.proxy = false;
     if (req.threads !== undefined) ort.env.wasm.numThreads = req.threads;
     ort.env.logLevel = 'error';
-    if (adapter !== undefined) ort.env.webgpu.adapter = adapter;
+    if (gpu !== undefined) ort.env.webgpu.adapter = gpu;
     const bytes = await fetchBytes(`${req.model.base}${req.model.main}`);
     let session: ort.InferenceSession;
     try {
@@ -47,9 +51,8 @@ const runtime: PageRuntime = {
     }
     const names = session.outputNames;
     // GPUAdapter.info (vendor, architecture, isFallbackAdapter) is newer than TypeScript's DOM types.
-    const info = (
-      adapter as { info?: { vendor: string; architecture: string; isFallbackAdapter?: boolean } } | undefined
-    )?.info;
+    const info = (gpu as { info?: { vendor: string; architecture: string; isFallbackAdapter?: boolean } } | undefined)
+      ?.info;
     return {
       info: {
         inputs: session.inputMetadata.map((m) => ({

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-import { PageError, type PageRuntime, type PageTensor } from './harness.ts';
+import { type OpenRequest, PageError, type PageRuntime, type PageTensor } from './harness.ts';
 
 const WEBGL_FLAGS = [
   'WEBGL_VERSION',
@@ -40,9 +40,13 @@ async function backendFacts(backend: string): Promise<Record<string, unknown>> {
   };
 }
 
-const runtime: PageRuntime = {
-  async open(req) {
-    const backend = req.backend ?? 'webgl';
+/**
+ * Starts the backend once per page (flags, the wasm files and thread count can only be set before it
+ * starts; the runner gives a page only to sessions with the same ones).
+ */
+let starting: Promise<void> | undefined;
+function start(req: OpenRequest, backend: string): Promise<void> {
+  starting ??= (async () => {
     tf.enableProdMode();
     for (const [name, value] of Object.entries(req.flags ?? {})) tf.env().set(name, value);
     if (backend === 'wasm') {
@@ -62,6 +66,14 @@ const runtime: PageRuntime = {
         `tfjs backend ${backend} failed to initialize (running: ${tf.getBackend()})`,
       );
     }
+  })();
+  return starting;
+}
+
+const runtime: PageRuntime = {
+  async open(req) {
+    const backend = req.backend ?? 'webgl';
+    await start(req, backend);
     let model: GraphModel;
     try {
       model = await loadGraphModel(`${req.model.base}${req.model.main}`);

@@ -4,15 +4,15 @@ import type { PageReply } from './protocol.ts';
 
 type Method = 'open' | 'run' | 'close';
 
-/** How long closing a page's context may take before it is given up on (the browser's close ends it anyway). */
+/** How long closing a page may take before it is given up on (the browser's close ends it anyway). */
 const CLOSE_LIMIT_MS = 10_000;
 
 /**
- * One page, in a context of its own, and every way it can fail: each call into the page is raced against
+ * One page, and every way it can fail: each call into the page is raced against
  * the time limit and a crash of the page's renderer, and every request the page or its workers make
  * anywhere but the loopback server is recorded (the server, the browser's proxy, refuses it) and fails
- * the step that made it. After a timeout or a crash the context is closed (which ends
- * the renderer) and the channel refuses further calls: the next cell gets a fresh page.
+ * the step that made it. After a timeout or a crash the page is closed (which ends its renderer, hung or
+ * not) and the channel refuses further calls: the next cell gets a fresh page.
  */
 export class PageChannel {
   /** Uncaught errors and console errors of the page, for messages. */
@@ -22,7 +22,6 @@ export class PageChannel {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly context: BrowserContext,
     readonly page: Page,
     private readonly what: string,
     private readonly limitMs: number,
@@ -50,15 +49,20 @@ export class PageChannel {
 
   static async open(context: BrowserContext, origin: string, what: string, limitMs: number): Promise<PageChannel> {
     const blocked: string[] = [];
-    // Observed, not intercepted (interception costs a DevTools round trip per request); blob: and data:
-    // URLs never leave the page.
-    context.on('request', (r) => {
+    const page = await context.newPage();
+    // Observed, not intercepted (interception costs a DevTools round trip per request); the page's events
+    // include its workers' requests. blob: and data: URLs never leave the page.
+    page.on('request', (r) => {
       const url = r.url();
       if (!url.startsWith(`${origin}/`) && !/^(blob|data):/.test(url)) blocked.push(url);
     });
-    const page = await context.newPage();
     page.on('websocket', (ws) => blocked.push(ws.url()));
-    return new PageChannel(context, page, what, limitMs, blocked);
+    return new PageChannel(page, what, limitMs, blocked);
+  }
+
+  /** False once the page failed (crash, time limit, outbound request): it is closed and never reused. */
+  get alive(): boolean {
+    return this.dead === undefined;
   }
 
   /** Loads the runtime's page and waits for its harness (or the reason it failed to load). */
@@ -108,9 +112,9 @@ export class PageChannel {
     return reply.ok as T;
   }
 
-  /** Closes the page's context (ending its renderer); idempotent. */
+  /** Closes the page (ending its renderer, hung or not); idempotent. */
   close(): Promise<void> {
-    this.closing ??= withLimit(this.context.close(), CLOSE_LIMIT_MS).then(
+    this.closing ??= withLimit(this.page.close({ runBeforeUnload: false }), CLOSE_LIMIT_MS).then(
       () => undefined,
       () => undefined,
     );
@@ -118,12 +122,15 @@ export class PageChannel {
   }
 
   private checkNetwork(): void {
+    if (this.dead !== undefined) throw this.dead;
     if (this.blocked.length === 0) return;
     const urls = [...new Set(this.blocked)];
-    throw new ParityError(
-      'E_RUNTIME_NETWORK',
-      `${this.what}: the page tried to reach ${urls.join(', ')}; the browser platform serves everything from its loopback server and blocks every other request`,
-      { details: { urls } },
+    throw this.kill(
+      new ParityError(
+        'E_RUNTIME_NETWORK',
+        `${this.what}: the page tried to reach ${urls.join(', ')}; the browser platform serves everything from its loopback server and blocks every other request`,
+        { details: { urls } },
+      ),
     );
   }
 

@@ -6,8 +6,14 @@ import {
   type RuntimeAdapter,
   type RuntimeEnvironment,
 } from '@bert-parity/core';
-import { artifactIdsInput, artifactVocabSize, availableWhen, requireFormat } from '@bert-parity/runtime-base';
-import type { Browser } from 'playwright-core';
+import {
+  artifactIdsInput,
+  artifactVocabSize,
+  availableWhen,
+  openFixedBatch,
+  requireFormat,
+} from '@bert-parity/runtime-base';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { PageChannel } from './channel.ts';
 import { chromiumPath, launchChromium } from './chromium.ts';
 import { bundlePage, EMPTY_MODULE, type RuntimePage, runtimePage } from './pages.ts';
@@ -33,18 +39,22 @@ export interface BrowserRunnerOptions {
 interface Started {
   server: LoopbackServer;
   browser: Browser;
+  /** One context for every page: they share its HTTP cache, so a runtime's files load once per run. */
+  context: BrowserContext;
   version: string;
 }
 
 /**
  * The browser platform's machinery: a loopback server and one headless Chromium, started at the first
- * session and stopped by close(). Each session gets a context and page of its own, so a crashed or hung
- * page takes nothing else with it.
+ * session and stopped by close(). Each session gets a page of its own (one JS realm, one renderer), so a
+ * crashed or hung page takes nothing else with it.
  */
 export class BrowserRunner {
   private started: Promise<Started> | undefined;
   private readonly runtimes = new Map<string, BrowserRuntime>();
   private readonly pages = new Map<string, RuntimePage>();
+  /** Loaded pages without a session, by runtime and page-wide settings (see pageKey). */
+  private readonly idle = new Map<string, PageChannel[]>();
   private sessionCount = 0;
   readonly timeoutMs: number;
 
@@ -86,30 +96,47 @@ export class BrowserRunner {
         await server.close();
         throw e;
       }
-      return { server, browser, version: browser.version() };
+      return { server, browser, context: await browser.newContext(), version: browser.version() };
     })();
     return this.started;
   }
 
-  /** Opens a model in a fresh page running `runtime`. */
+  /**
+   * Opens a model in a page running `runtime`: a page the runtime has already loaded, when one is idle
+   * with the same page-wide settings (its wasm compiled, its shaders built: a web app loading a second
+   * model), else a fresh one. A page that failed (crash, time limit, outbound request) is never reused.
+   */
   async open(runtime: BrowserRuntime, model: ModelArtifact, options: BrowserSessionOptions): Promise<BrowserSession> {
     requireFormat(runtime.name, runtime.formats, model);
     const request = runtime.request(model, options);
-    const { server, browser, version } = await this.start();
+    const { server, context, version } = await this.start();
     const page = this.page(runtime, server);
     const prefix = `/s/${++this.sessionCount}/`;
     const pageModel = mountModel(server, prefix, model);
     const what = `${runtime.name} in the browser`;
-    const channel = await PageChannel.open(await browser.newContext(), server.origin, what, this.timeoutMs);
+    const key = pageKey(runtime, request);
+    const channel = this.idle.get(key)?.pop() ?? (await this.freshPage(context, server, page, what));
+    const release = async () => {
+      server.remove(prefix);
+      if (channel.alive) {
+        const list = this.idle.get(key) ?? [];
+        list.push(channel);
+        this.idle.set(key, list);
+      } else {
+        await channel.close();
+      }
+    };
     try {
-      await channel.load(`${server.origin}${page.url}`);
       const packages: Record<string, string> = {};
       for (const [name, pkg] of page.packages) packages[name] = pkg.url;
       const full: OpenRequest = { model: pageModel, packages, ...request };
       const info = await channel.call<OpenResult>('open', full, 'E_RUNTIME_LOAD').catch((e: unknown) => {
         throw opFailure(runtime, e);
       });
-      const { inputs, outputs } = runtime.specs(info, model);
+      const specs = runtime.specs(info, model);
+      // The page splits a batch into rows for a fixed batch of 1 (harness runRows): one exchange per batch.
+      const inputs = specs.inputs.map(openFixedBatch);
+      const outputs = specs.outputs.map(openFixedBatch);
       const library = page.packages.get(runtime.library.at(-1) as string);
       const pageEnv = info.environment;
       const environment: RuntimeEnvironment = {
@@ -122,7 +149,7 @@ export class BrowserRunner {
         browserPath: this.options.executablePath ?? chromiumPath(),
       };
       const session = new BrowserSession(
-        { channel, server, prefix, what, modelPath: model.path, timeoutMs: this.timeoutMs },
+        { channel, server, prefix, what, modelPath: model.path, timeoutMs: this.timeoutMs, release },
         {
           modelInputs: inputs,
           modelOutputs: outputs,
@@ -135,8 +162,9 @@ export class BrowserRunner {
       );
       return session;
     } catch (e) {
-      await channel.close();
-      server.remove(prefix);
+      // The model did not open; the page stays usable unless the failure was the page's own.
+      await channel.call('close', undefined, 'E_RUNTIME_RUN').catch(() => undefined);
+      await release();
       throw e;
     }
   }
@@ -146,11 +174,29 @@ export class BrowserRunner {
     const started = this.started;
     this.started = undefined;
     this.pages.clear();
+    this.idle.clear();
     if (started === undefined) return;
     const s = await started.catch(() => undefined);
     if (s === undefined) return;
     await s.browser.close().catch(() => undefined);
     await s.server.close();
+  }
+
+  /** A new page with the runtime loaded (or the coded reason it would not load). */
+  private async freshPage(
+    context: BrowserContext,
+    server: LoopbackServer,
+    page: RuntimePage,
+    what: string,
+  ): Promise<PageChannel> {
+    const channel = await PageChannel.open(context, server.origin, what, this.timeoutMs);
+    try {
+      await channel.load(`${server.origin}${page.url}`);
+      return channel;
+    } catch (e) {
+      await channel.close();
+      throw e;
+    }
   }
 
   /** Registers a runtime's page, its bundled module and its packages' folders with the server, once. */
@@ -160,11 +206,20 @@ export class BrowserRunner {
       page = runtimePage(runtime);
       server.text(page.url, page.html);
       server.text(page.script, () => bundlePage(runtime.page));
-      for (const pkg of page.packages.values()) server.folder(pkg.url, pkg.dir);
+      for (const pkg of page.packages.values()) server.folder(pkg.url, pkg.dir, { immutable: true });
       this.pages.set(runtime.name, page);
     }
     return page;
   }
+}
+
+/**
+ * Pages are shared by sessions of one runtime with the same page-wide settings: the wasm thread count
+ * and runtime flags are fixed when a runtime starts in a page (onnxruntime-web's numThreads, TF.js's
+ * WebGL texture flags).
+ */
+function pageKey(runtime: BrowserRuntime, request: Omit<OpenRequest, 'model' | 'packages'>): string {
+  return JSON.stringify([runtime.name, request.threads ?? null, request.flags ?? null]);
 }
 
 /** A failed open whose log names a failing operator (LiteRT.js: a too-new op version, an unknown builtin). */

@@ -16,7 +16,8 @@ const TYPES: Readonly<Record<string, string>> = {
 /**
  * Cross-origin isolation (COOP same-origin + COEP require-corp) makes SharedArrayBuffer available, which
  * the threaded wasm builds (onnxruntime-web, TF.js wasm, LiteRT.js) need for threads > 1; everything is
- * same-origin, so CORP same-origin satisfies COEP for every file. Nothing is cached between pages.
+ * same-origin, so CORP same-origin satisfies COEP for every file. Nothing is cached unless marked
+ * immutable (LoopbackServer.folder).
  */
 const HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -44,7 +45,7 @@ interface Exchange {
 export class LoopbackServer {
   private readonly texts = new Map<string, { body: string | (() => Promise<string>); type: string }>();
   private readonly files = new Map<string, string>();
-  private readonly folders = new Map<string, string>();
+  private readonly folders = new Map<string, { dir: string; immutable: boolean }>();
   private readonly exchanges = new Map<string, Exchange>();
   /** Requests for anything but this server, refused (the browser's own background calls included). */
   readonly refused: string[] = [];
@@ -87,9 +88,13 @@ export class LoopbackServer {
     this.files.set(path, file);
   }
 
-  /** Serves every file under `dir` at `prefix` + its relative path (prefix ends with "/"). */
-  folder(prefix: string, dir: string): void {
-    this.folders.set(prefix, resolve(dir));
+  /**
+   * Serves every file under `dir` at `prefix` + its relative path (prefix ends with "/"). Immutable
+   * folders (an installed package under a name@version prefix) may be cached by the browser, which then
+   * also keeps the compiled code of their scripts and wasm for the next page.
+   */
+  folder(prefix: string, dir: string, options: { immutable?: boolean } = {}): void {
+    this.folders.set(prefix, { dir: resolve(dir), immutable: options.immutable === true });
   }
 
   /** Forgets everything registered under `prefix`. */
@@ -139,24 +144,26 @@ export class LoopbackServer {
       if (typeof text.body === 'function') text.body = await text.body();
       return this.send(res, 200, text.type, text.body);
     }
-    const file = this.files.get(path) ?? this.inFolder(path);
-    if (file !== undefined) return this.stream(res, file);
+    const single = this.files.get(path);
+    if (single !== undefined) return this.stream(res, single, false);
+    const inFolder = this.inFolder(path);
+    if (inFolder !== undefined) return this.stream(res, inFolder.file, inFolder.immutable);
     return this.send(res, 404, 'text/plain', `${path} is not served`);
   }
 
-  private inFolder(path: string): string | undefined {
-    for (const [prefix, dir] of this.folders) {
+  private inFolder(path: string): { file: string; immutable: boolean } | undefined {
+    for (const [prefix, { dir, immutable }] of this.folders) {
       if (!path.startsWith(prefix)) continue;
       const file = resolve(dir, path.slice(prefix.length));
       // No way out of the folder (../, absolute paths).
       const rel = relative(dir, file);
       if (rel === '' || rel.startsWith('..') || rel.includes(`..${sep}`)) return undefined;
-      return file;
+      return { file, immutable };
     }
     return undefined;
   }
 
-  private stream(res: ServerResponse, file: string): void {
+  private stream(res: ServerResponse, file: string, immutable: boolean): void {
     let size: number;
     try {
       const st = statSync(file);
@@ -168,6 +175,7 @@ export class LoopbackServer {
     }
     res.writeHead(200, {
       ...HEADERS,
+      ...(immutable ? { 'Cache-Control': 'public, max-age=31536000, immutable' } : {}),
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': String(size),
     });

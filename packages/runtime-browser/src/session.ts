@@ -63,6 +63,8 @@ export interface BrowserRun {
   readonly what: string;
   readonly modelPath: string;
   readonly timeoutMs: number;
+  /** Gives the page back to the runner (or closes it, if it failed) and stops serving the model. */
+  readonly release: () => Promise<void>;
 }
 
 /**
@@ -106,15 +108,14 @@ export class BrowserSession extends BaseSession {
     }
   }
 
-  /** Releases the model in the page (best effort: a crashed or hung page is simply closed), then the page. */
+  /** Releases the model in the page (a crashed or hung page is closed instead), then the page. */
   protected async closeImpl(): Promise<void> {
     try {
       await this.r.channel.call('close', undefined, 'E_RUNTIME_RUN', Math.min(this.r.timeoutMs, 10_000));
     } catch {
-      // the page is closed below either way
+      // a page that cannot release its model is not alive any more, and release() closes it
     } finally {
-      await this.r.channel.close();
-      this.r.server.remove(this.r.prefix);
+      await this.r.release();
     }
   }
 }
