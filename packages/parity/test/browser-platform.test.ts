@@ -7,8 +7,8 @@ import {
   aliveInGroups,
   chromiumMissing,
   chromiumProcesses,
+  FAULT_RUNTIMES,
   faultModels,
-  faultyOnnxWeb,
   OUTBOUND_URL,
   SMALL_HEAP_ARGS,
 } from '@bert-parity/runtime-browser/testing';
@@ -253,7 +253,9 @@ describe.skipIf(missing !== '')('bert-parity check --platform browser (headless 
       }),
       dir,
     );
-    registerPlatform(browserPlatformWith({ runtimes: [faultyOnnxWeb], args: SMALL_HEAP_ARGS, timeoutMs: 20_000 }));
+    registerPlatform(
+      browserPlatformWith({ runtimeModules: [FAULT_RUNTIMES], args: SMALL_HEAP_ARGS, timeoutMs: 20_000 }),
+    );
     let report: ParityReport;
     try {
       report = await runCheck(loaded);

@@ -1,255 +1,136 @@
-import { basename, dirname, relative } from 'node:path';
-import {
-  type Availability,
-  type ModelArtifact,
-  ParityError,
-  type RuntimeAdapter,
-  type RuntimeEnvironment,
+import { Worker } from 'node:worker_threads';
+import type {
+  Availability,
+  ModelArtifact,
+  NamedTensors,
+  RuntimeAdapter,
+  RuntimeEnvironment,
+  RuntimeSession,
+  TensorSpec,
 } from '@bert-parity/core';
-import {
-  artifactIdsInput,
-  artifactVocabSize,
-  availableWhen,
-  openFixedBatch,
-  requireFormat,
-} from '@bert-parity/runtime-base';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { PageChannel } from './channel.ts';
-import { chromiumPath, launchChromium } from './chromium.ts';
-import { bundlePage, EMPTY_MODULE, type RuntimePage, runtimePage } from './pages.ts';
-import type { OpenRequest, OpenResult, PageModel } from './protocol.ts';
+import { availableWhen } from '@bert-parity/runtime-base';
 import { BROWSER_RUNTIMES, type BrowserRuntime, type BrowserSessionOptions } from './runtimes.ts';
-import { LoopbackServer } from './server.ts';
-import { BrowserSession } from './session.ts';
+import { errorFrom, type Opened, type Reply, type Request, type WorkerOptions } from './wire.ts';
 
-/** Default time limit of each step in a page (loading the runtime, opening the model, each run). */
-export const DEFAULT_TIMEOUT_MS = 120_000;
-
-export interface BrowserRunnerOptions {
-  /** The browser; default BERT_PARITY_CHROMIUM, else /usr/bin/chromium. */
-  executablePath?: string;
-  /** Extra Chromium switches. */
-  args?: readonly string[];
-  /** Time limit of each step in a page; default DEFAULT_TIMEOUT_MS. */
-  timeoutMs?: number;
-  /** Runtimes over (by name) or beside the built-in ones. */
-  runtimes?: readonly BrowserRuntime[];
-}
-
-interface Started {
-  server: LoopbackServer;
-  browser: Browser;
-  /** One context for every page: they share its HTTP cache, so a runtime's files load once per run. */
-  context: BrowserContext;
-  version: string;
-}
+export type BrowserRunnerOptions = WorkerOptions;
 
 /**
- * The browser platform's machinery: a loopback server and one headless Chromium, started at the first
- * session and stopped by close(). Each session gets a page of its own (one JS realm, one renderer), so a
- * crashed or hung page takes nothing else with it.
+ * The browser platform as the engine sees it. The machinery (loopback server, Playwright, Chromium, the
+ * page sessions: PageRunner) runs in a worker thread that starts at the first call and stops at close(),
+ * so that a page keeps loading and running while this thread computes host cells (a synchronous TF.js or
+ * LiteRT.js run here would otherwise stall every DevTools and HTTP exchange of the page).
  */
 export class BrowserRunner {
-  private started: Promise<Started> | undefined;
-  private readonly runtimes = new Map<string, BrowserRuntime>();
-  private readonly pages = new Map<string, RuntimePage>();
-  /** Loaded pages without a session, by runtime and page-wide settings (see pageKey). */
-  private readonly idle = new Map<string, PageChannel[]>();
-  private sessionCount = 0;
-  readonly timeoutMs: number;
+  private worker: Worker | undefined;
+  private exited: Error | undefined;
+  private readonly pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
+  private calls = 0;
 
-  constructor(private readonly options: BrowserRunnerOptions = {}) {
-    for (const r of [...BROWSER_RUNTIMES, ...(options.runtimes ?? [])]) this.runtimes.set(r.name, r);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  }
+  constructor(private readonly options: BrowserRunnerOptions = {}) {}
 
-  /** The runtimes this runner has pages for. */
+  /** The built-in runtimes (a runner may add test doubles through options.runtimeModules). */
   get runtimeNames(): string[] {
-    return [...this.runtimes.keys()];
+    return BROWSER_RUNTIMES.map((r: BrowserRuntime) => r.name);
   }
 
-  /** The RuntimeAdapter of one runtime in the browser. */
   adapter(name: string): BrowserAdapter {
-    const runtime = this.runtimes.get(name);
-    if (runtime === undefined) {
-      throw new ParityError(
-        'E_RUNTIME_UNAVAILABLE',
-        `the browser platform has no runtime ${name}; expected one of ${this.runtimeNames.join(', ')}`,
-      );
-    }
-    return new BrowserAdapter(this, runtime);
+    return new BrowserAdapter(this, name);
   }
 
-  /** Starts the server and the browser once; a failure to start is remembered (every cell reports it). */
-  start(): Promise<Started> {
-    this.started ??= (async () => {
-      const server = await LoopbackServer.start();
-      server.text(EMPTY_MODULE.path, EMPTY_MODULE.body);
-      let browser: Browser;
-      try {
-        browser = await launchChromium({
-          proxy: server.origin.replace('http://', ''),
-          ...(this.options.executablePath === undefined ? {} : { executablePath: this.options.executablePath }),
-          ...(this.options.args === undefined ? {} : { args: this.options.args }),
-        });
-      } catch (e) {
-        await server.close();
-        throw e;
-      }
-      return { server, browser, context: await browser.newContext(), version: browser.version() };
-    })();
-    return this.started;
+  /** Starts the server and the browser (E_PLATFORM_UNAVAILABLE where there is none). */
+  async start(): Promise<void> {
+    await this.call({ op: 'start' });
   }
 
-  /**
-   * Opens a model in a page running `runtime`: a page the runtime has already loaded, when one is idle
-   * with the same page-wide settings (its wasm compiled, its shaders built: a web app loading a second
-   * model), else a fresh one. A page that failed (crash, time limit, outbound request) is never reused.
-   */
-  async open(runtime: BrowserRuntime, model: ModelArtifact, options: BrowserSessionOptions): Promise<BrowserSession> {
-    requireFormat(runtime.name, runtime.formats, model);
-    const request = runtime.request(model, options);
-    const { server, context, version } = await this.start();
-    const page = this.page(runtime, server);
-    const prefix = `/s/${++this.sessionCount}/`;
-    const pageModel = mountModel(server, prefix, model);
-    const what = `${runtime.name} in the browser`;
-    const key = pageKey(runtime, request);
-    const channel = this.idle.get(key)?.pop() ?? (await this.freshPage(context, server, page, what));
-    const release = async () => {
-      server.remove(prefix);
-      if (channel.alive) {
-        const list = this.idle.get(key) ?? [];
-        list.push(channel);
-        this.idle.set(key, list);
-      } else {
-        await channel.close();
-      }
-    };
-    try {
-      const packages: Record<string, string> = {};
-      for (const [name, pkg] of page.packages) packages[name] = pkg.url;
-      const full: OpenRequest = { model: pageModel, packages, ...request };
-      const info = await channel.call<OpenResult>('open', full, 'E_RUNTIME_LOAD').catch((e: unknown) => {
-        throw opFailure(runtime, e);
-      });
-      const specs = runtime.specs(info, model);
-      // The page splits a batch into rows for a fixed batch of 1 (harness runRows): one exchange per batch.
-      const inputs = specs.inputs.map(openFixedBatch);
-      const outputs = specs.outputs.map(openFixedBatch);
-      const library = page.packages.get(runtime.library.at(-1) as string);
-      const pageEnv = info.environment;
-      const environment: RuntimeEnvironment = {
-        ...pageEnv,
-        runtime: runtime.library.at(-1) as string,
-        version: String(pageEnv.version ?? library?.version ?? 'unknown'),
-        backend: String(pageEnv.backend ?? request.backend ?? 'unknown'),
-        platform: 'browser',
-        browser: `Chromium ${version}`,
-        browserPath: this.options.executablePath ?? chromiumPath(),
-      };
-      const session = new BrowserSession(
-        { channel, server, prefix, what, modelPath: model.path, timeoutMs: this.timeoutMs, release },
-        {
-          modelInputs: inputs,
-          modelOutputs: outputs,
-          named: info.named,
-          options,
-          environment,
-          vocabSize: artifactVocabSize(model),
-          idsModelInput: artifactIdsInput(model),
-        },
-      );
-      return session;
-    } catch (e) {
-      // The model did not open; the page stays usable unless the failure was the page's own.
-      await channel.call('close', undefined, 'E_RUNTIME_RUN').catch(() => undefined);
-      await release();
-      throw e;
-    }
+  async open(runtime: string, model: ModelArtifact, options: BrowserSessionOptions): Promise<RemoteSession> {
+    const opened = (await this.call({ op: 'open', runtime, model, options })) as Opened;
+    return new RemoteSession(this, opened);
   }
 
-  /** Closes the browser (every page with it; Playwright ends its whole process group) and the server. */
+  /** Closes the browser and the server, then ends the worker. */
   async close(): Promise<void> {
-    const started = this.started;
-    this.started = undefined;
-    this.pages.clear();
-    this.idle.clear();
-    if (started === undefined) return;
-    const s = await started.catch(() => undefined);
-    if (s === undefined) return;
-    await s.browser.close().catch(() => undefined);
-    await s.server.close();
-  }
-
-  /** A new page with the runtime loaded (or the coded reason it would not load). */
-  private async freshPage(
-    context: BrowserContext,
-    server: LoopbackServer,
-    page: RuntimePage,
-    what: string,
-  ): Promise<PageChannel> {
-    const channel = await PageChannel.open(context, server.origin, what, this.timeoutMs);
+    const worker = this.worker;
+    if (worker === undefined) return;
     try {
-      await channel.load(`${server.origin}${page.url}`);
-      return channel;
-    } catch (e) {
-      await channel.close();
-      throw e;
+      await this.call({ op: 'shutdown' });
+    } finally {
+      this.worker = undefined;
+      await worker.terminate();
     }
   }
 
-  /** Registers a runtime's page, its bundled module and its packages' folders with the server, once. */
-  private page(runtime: BrowserRuntime, server: LoopbackServer): RuntimePage {
-    let page = this.pages.get(runtime.name);
-    if (page === undefined) {
-      page = runtimePage(runtime);
-      server.text(page.url, page.html);
-      server.text(page.script, () => bundlePage(runtime.page));
-      for (const pkg of page.packages.values()) server.folder(pkg.url, pkg.dir, { immutable: true });
-      this.pages.set(runtime.name, page);
-    }
-    return page;
+  /** @internal */
+  call(req: Request, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    const worker = this.ensureWorker();
+    if (this.exited !== undefined) return Promise.reject(this.exited);
+    const id = ++this.calls;
+    // Referenced only while a call is out: an idle worker must not keep the engine's process alive, and a
+    // call must (this thread may have nothing else to wait for).
+    worker.ref();
+    return new Promise<unknown>((ok, fail) => {
+      this.pending.set(id, { ok, fail });
+      worker.postMessage({ id, ...req }, transfer);
+    }).finally(() => {
+      if (this.pending.size === 0) worker.unref();
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker !== undefined) return this.worker;
+    this.exited = undefined;
+    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: this.options });
+    worker.on('message', (reply: Reply) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if ('error' in reply) p?.fail(errorFrom(reply.error));
+      else p?.ok(reply.ok);
+    });
+    const failAll = (e: Error) => {
+      this.exited = e;
+      for (const p of this.pending.values()) p.fail(e);
+      this.pending.clear();
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`the browser platform's worker exited (code ${code})`)));
+    worker.unref();
+    this.worker = worker;
+    return worker;
   }
 }
 
-/**
- * Pages are shared by sessions of one runtime with the same page-wide settings: the wasm thread count
- * and runtime flags are fixed when a runtime starts in a page (onnxruntime-web's numThreads, TF.js's
- * WebGL texture flags).
- */
-function pageKey(runtime: BrowserRuntime, request: Omit<OpenRequest, 'model' | 'packages'>): string {
-  return JSON.stringify([runtime.name, request.threads ?? null, request.flags ?? null]);
-}
+/** A model open in a page, seen from the engine's thread; the worker's BrowserSession (a BaseSession) does the work. */
+export class RemoteSession implements RuntimeSession {
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  readonly environment: RuntimeEnvironment;
+  /** The last run inside the runtime, on the page's clock (the engine's own clock also counts waiting for this thread). */
+  measuredLatencyMs: number | undefined;
+  readonly latencyClock = 'page';
+  private closed = false;
 
-/** A failed open whose log names a failing operator (LiteRT.js: a too-new op version, an unknown builtin). */
-function opFailure(runtime: BrowserRuntime, e: unknown): unknown {
-  const log = e instanceof ParityError ? e.details?.log : undefined;
-  if (!Array.isArray(log) || log.length === 0) return e;
-  const lines = log.map(String);
-  const code = lines.some((l) => runtime.opFailure?.test(l) === true) ? 'E_RUNTIME_OP' : (e as ParityError).code;
-  return new ParityError(code, `${(e as ParityError).message}; log: ${lines.join(' | ')}`, {
-    cause: e,
-    details: { ...(e as ParityError).details, log: lines },
-  });
-}
-
-/**
- * Serves the model's files under the session's prefix: the folder for a Hugging Face folder (the
- * runtime reads what it needs), else exactly the artifact's files (model, weight shards, external data).
- */
-function mountModel(server: LoopbackServer, prefix: string, model: ModelArtifact): PageModel {
-  const dir = model.format === 'hf-dir' ? model.path : dirname(model.path);
-  const id = basename(dir);
-  const root = `${prefix}model/`;
-  const base = `${root}${id}/`;
-  if (model.format === 'hf-dir') {
-    server.folder(base, dir);
-  } else {
-    for (const f of model.files) server.file(`${base}${relative(dir, f.path).split('\\').join('/')}`, f.path);
+  constructor(
+    private readonly runner: BrowserRunner,
+    private readonly opened: Opened,
+  ) {
+    this.inputs = opened.inputs;
+    this.outputs = opened.outputs;
+    this.environment = opened.environment;
   }
-  const main = model.format === 'hf-dir' ? '' : basename(model.path);
-  return { format: model.format, precision: model.precision, base, main, root, id };
+
+  async run(feeds: NamedTensors): Promise<NamedTensors> {
+    const { outputs, pageMs } = (await this.runner.call({ op: 'run', session: this.opened.session, feeds })) as {
+      outputs: NamedTensors;
+      pageMs: number | undefined;
+    };
+    this.measuredLatencyMs = pageMs;
+    return outputs;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.runner.call({ op: 'close', session: this.opened.session });
+  }
 }
 
 /** One browser runtime behind the RuntimeAdapter contract; sessions run in the runner's browser. */
@@ -259,10 +140,10 @@ export class BrowserAdapter implements RuntimeAdapter {
 
   constructor(
     private readonly runner: BrowserRunner,
-    private readonly runtime: BrowserRuntime,
+    private readonly runtime: string,
   ) {
-    this.name = `${runtime.name} (browser)`;
-    this.formats = runtime.formats;
+    this.name = `${runtime} (browser)`;
+    this.formats = BROWSER_RUNTIMES.find((r) => r.name === runtime)?.formats ?? [];
   }
 
   /** Ok when the browser starts here (it then stays up for the sessions). */
@@ -270,7 +151,7 @@ export class BrowserAdapter implements RuntimeAdapter {
     return availableWhen(() => this.runner.start());
   }
 
-  open(model: ModelArtifact, options: BrowserSessionOptions = {}): Promise<BrowserSession> {
+  open(model: ModelArtifact, options: BrowserSessionOptions = {}): Promise<RemoteSession> {
     return this.runner.open(this.runtime, model, options);
   }
 }

@@ -8,14 +8,7 @@ import { bertFeeds } from '@bert-parity/runtime-base';
 import { bertDrift, coded, fixtureArtifact, worstDrift } from '@bert-parity/runtime-base/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BrowserRunner } from '../src/index.ts';
-import {
-  chromiumMissing,
-  faultModels,
-  faultyOnnxWeb,
-  OUTBOUND_URL,
-  SMALL_HEAP_ARGS,
-  unloadableRuntime,
-} from '../testing/index.ts';
+import { chromiumMissing, FAULT_RUNTIMES, faultModels, OUTBOUND_URL, SMALL_HEAP_ARGS } from '../testing/index.ts';
 
 const missing = chromiumMissing();
 if (missing !== '') console.warn(`browser runtime tests skipped: ${missing}`);
@@ -147,7 +140,7 @@ describe.skipIf(missing !== '')('the browser runtimes in headless Chromium', () 
     const e = await coded(runner.adapter('litert').open(onnx32()));
     expect(e.code).toBe('E_RUNTIME_FORMAT');
     expect(e.message).toBe(`litert cannot run ${onnx32().path}: its format is onnx; expected one of tflite`);
-    expect((await coded(Promise.resolve().then(() => runner.adapter('tfjs-cpu')))).message).toBe(
+    expect((await coded(runner.adapter('tfjs-cpu').open(onnx32()))).message).toBe(
       'the browser platform has no runtime tfjs-cpu; expected one of onnx-web, onnx-webgpu, tfjs-webgl, tfjs-wasm, transformers, litert',
     );
   });
@@ -192,11 +185,7 @@ describe.skipIf(missing !== '')('WebGPU (onnx-webgpu)', () => {
 describe.skipIf(missing !== '')('browser failures are coded, and the next session gets a fresh page', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bp-faults-'));
   const [ok, hang, crash, fetching] = faultModels(onnx32().path, dir, ['ok-1', 'hang-1', 'crash-1', 'fetch-1']);
-  const runner = new BrowserRunner({
-    runtimes: [faultyOnnxWeb, unloadableRuntime('broken')],
-    args: SMALL_HEAP_ARGS,
-    timeoutMs: 20_000,
-  });
+  const runner = new BrowserRunner({ runtimeModules: [FAULT_RUNTIMES], args: SMALL_HEAP_ARGS, timeoutMs: 20_000 });
   afterAll(() => runner.close());
   const art = (file: string | undefined) => loadModelSync(file as string);
   const stillRuns = async () => {

@@ -2,7 +2,6 @@ import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumPath } from '../src/chromium.ts';
-import { BROWSER_RUNTIMES, type BrowserRuntime } from '../src/runtimes.ts';
 
 /** Why browser tests cannot run here ('' when they can): the Chromium they need is missing. */
 export function chromiumMissing(): string {
@@ -21,25 +20,12 @@ export const OUTBOUND_URL = 'https://models.example.com/bert/model.onnx';
  */
 export const SMALL_HEAP_ARGS: readonly string[] = ['--js-flags=--max-old-space-size=128'];
 
-const onnxWeb = BROWSER_RUNTIMES.find((r) => r.name === 'onnx-web') as BrowserRuntime;
-
 /**
- * onnx-web with testing/pages/faults.ts as its page: the real runtime, except for models whose file
- * names ask for a hang, a crash or an outbound request (see that file).
+ * A module for BrowserRunnerOptions.runtimeModules with two page doubles: onnx-web whose page hangs,
+ * crashes or reaches out as its model's file name asks (testing/pages/faults.ts), and "broken", whose
+ * page cannot load.
  */
-export const faultyOnnxWeb: BrowserRuntime = {
-  ...onnxWeb,
-  page: fileURLToPath(new URL('./pages/faults.ts', import.meta.url)),
-};
-
-/** A runtime whose page cannot load: its import map points at a file its package does not have. */
-export function unloadableRuntime(name: string): BrowserRuntime {
-  return {
-    ...onnxWeb,
-    name,
-    imports: { 'onnxruntime-web': { chain: ['onnxruntime-web'], file: 'dist/no-such-build.mjs' } },
-  };
-}
+export const FAULT_RUNTIMES = fileURLToPath(new URL('./runtimes.ts', import.meta.url));
 
 /** Copies of an ONNX model under names the fault double understands (e.g. ['ok-1', 'hang-1']). */
 export function faultModels(onnxFile: string, dir: string, names: readonly string[]): string[] {

@@ -89,13 +89,18 @@ export const runtimeSchema = z.strictObject({
 });
 
 /**
- * A platform by name, or with `optional: true`: where it cannot run here (no device, no browser), its
- * cells are skipped, saying why, instead of errors.
+ * A platform by name, or as an object: `optional: true` skips its cells, saying why, where it cannot run
+ * here (no device, no browser) instead of erroring them; `maxCases` runs at most that many input cases
+ * on it (a platform slower than the host, whatever the runtime's own maxCases).
  */
 export const platformSchema = z
   .union([
     z.enum(PLATFORM_NAMES),
-    z.strictObject({ name: z.enum(PLATFORM_NAMES), optional: z.boolean().default(false) }),
+    z.strictObject({
+      name: z.enum(PLATFORM_NAMES),
+      optional: z.boolean().default(false),
+      maxCases: positiveInt.optional(),
+    }),
   ])
   .transform((p) => (typeof p === 'string' ? { name: p, optional: false } : p));
 

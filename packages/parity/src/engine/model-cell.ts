@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { ParityError, type Tensor } from '@bert-parity/core';
 import { accuracyChange, compareOutput, paddingKeep, toFloat64 } from '@bert-parity/metrics';
-import type { ParityConfig, PlatformName, RuntimeConfig } from '../config/schema.ts';
+import type { ParityConfig, PlatformConfig, PlatformName, RuntimeConfig } from '../config/schema.ts';
 import type { ModelCell, OutputResult } from '../report/types.ts';
 import { boundFor } from './bounds.ts';
 import { type InputSet, maskOf } from './inputs.ts';
@@ -17,8 +17,8 @@ export interface ModelCellPlan {
   variant: ResolvedVariant;
   runtime: RuntimeConfig;
   platform: PlatformName;
-  /** The config marks the platform optional: where it cannot run here, the cell is skipped. */
-  platformOptional: boolean;
+  /** The platform as the config declares it (optional, maxCases). */
+  on: PlatformConfig;
 }
 
 export function errorOf(e: unknown): { code: string; message: string } {
@@ -102,7 +102,11 @@ export async function runModelCell(
   };
   try {
     if (v.artifact === undefined) throw v.error ?? new ParityError('E_MODEL_READ', `cannot read model ${v.path}`);
-    const count = Math.min(inputs.cases.length, plan.runtime.maxCases ?? Number.POSITIVE_INFINITY);
+    const count = Math.min(
+      inputs.cases.length,
+      plan.runtime.maxCases ?? Number.POSITIVE_INFINITY,
+      plan.on.maxCases ?? Number.POSITIVE_INFINITY,
+    );
     const run = await runModel({
       artifact: v.artifact,
       runtime: plan.runtime,
@@ -125,7 +129,7 @@ export async function runModelCell(
     // may a platform marked optional (a browser): skipped.
     const absent =
       (plan.runtime.optional && cell.error.code === 'E_RUNTIME_UNAVAILABLE') ||
-      (plan.platformOptional && cell.error.code === 'E_PLATFORM_UNAVAILABLE');
+      (plan.on.optional && cell.error.code === 'E_PLATFORM_UNAVAILABLE');
     cell.status = absent ? 'skipped' : 'error';
   }
   cell.wallMs = performance.now() - start;

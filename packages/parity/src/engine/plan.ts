@@ -52,15 +52,15 @@ export function planCells(
         ? [{ name: '-' as never, batch: 1, optional: false }]
         : config.runtimes.filter((r) => RUNTIME_FORMATS[r.name].includes(variant.format as never));
     for (const runtime of runtimes) {
-      for (const { name: platform, optional } of platforms) {
-        if (variant.format !== undefined && !platformRuns(platform, runtime.name)) continue;
+      for (const on of platforms) {
+        if (variant.format !== undefined && !platformRuns(on.name, runtime.name)) continue;
         cells.push({
           kind: 'model',
-          id: `${variant.name}@${runtime.name}/${platform}`,
+          id: `${variant.name}@${runtime.name}/${on.name}`,
           variant,
           runtime,
-          platform,
-          platformOptional: optional,
+          platform: on.name,
+          on,
         });
       }
     }

@@ -14,7 +14,7 @@ export interface ModelRun {
    * and every session.run, including the latency repeats. The rest of a cell is the harness's own work.
    */
   runtimeMs: number;
-  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number; clock: 'host' | 'device' };
+  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number; clock: 'host' | 'device' | 'page' };
 }
 
 export interface ModelRunRequest {
@@ -64,15 +64,16 @@ export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
       const rows = Math.min(batch, req.count);
       const feeds = feedsFor(req.inputs, 0, rows);
       const times: number[] = [];
-      let clock: 'host' | 'device' = 'host';
+      let clock: 'host' | 'device' | 'page' = 'host';
       for (let i = 0; i < req.latencyRuns; i++) {
         const t0 = performance.now();
         await session.run(feeds);
         const wall = performance.now() - t0;
         run.runtimeMs += wall;
-        // A device's own clock, where the session has one: host wall time there is mostly adb.
+        // A device's or a page's own clock, where the session has one: host wall time there is mostly adb,
+        // or waiting for this thread while it runs the host's cells.
         const measured = session.measuredLatencyMs;
-        if (measured !== undefined) clock = 'device';
+        if (measured !== undefined) clock = session.latencyClock ?? 'device';
         times.push(measured ?? wall);
       }
       times.sort((a, b) => a - b);
