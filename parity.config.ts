@@ -44,8 +44,13 @@ export default defineConfig({
     { name: 'litert' },
     // transformers.js runs the same ONNX files through its own onnxruntime-node, offline.
     { name: 'transformers', batch: 50 },
+    // Browser only (platform browser below): onnxruntime-web's wasm kernels, and TF.js on WebGL.
+    { name: 'onnx-web', batch: 50, threads: 1 },
+    { name: 'tfjs-webgl', batch: 8, maxCases: 8 },
   ],
-  platforms: ['host'],
+  // The browser column: the same cells in headless Chromium (tfjs-wasm, litert and transformers run their
+  // web builds there). Optional: where no Chromium is installed its cells are skipped, saying why.
+  platforms: ['host', { name: 'browser', optional: true, maxCases: 16 }],
   inputs: { corpus: 'golden/corpus.dev.jsonl', count: 200, types: ['text'], maxSeqLength: 128 },
   tokenizer: {
     vocab: 'golden/vocab/fixture-uncased.txt',

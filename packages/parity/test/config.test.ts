@@ -61,9 +61,29 @@ describe('parity config', () => {
       'tfjs-node',
       'litert',
       'transformers',
+      'onnx-web',
+      'tfjs-webgl',
+    ]);
+    expect(c.platforms).toEqual([
+      { name: 'host', optional: false },
+      { name: 'browser', optional: true, maxCases: 16 },
     ]);
     expect(Object.keys(c.bounds).sort()).toEqual(['float16', 'float32', 'int8', 'uint8']);
     expect(c.bounds.int8?.logits).toEqual({ relL2: 4e-2, cosineMin: 0.999, top1AgreementMin: 0.85 });
+  });
+
+  it('platforms: a name, or an object that makes it optional or caps its cases; mistakes are named', () => {
+    const c = parseConfig({ ...minimal, platforms: ['host', { name: 'browser', optional: true, maxCases: 8 }] }, 't');
+    expect(c.platforms).toEqual([
+      { name: 'host', optional: false },
+      { name: 'browser', optional: true, maxCases: 8 },
+    ]);
+    expect(configError({ ...minimal, platforms: [{ name: 'browser', maxCases: 0 }] }).message).toBe(
+      'test.json: platforms[0].maxCases: Too small: expected number to be >0 (got 0)',
+    );
+    expect(configError({ ...minimal, platforms: ['phone'] }).message).toBe(
+      'test.json: platforms[0]: Invalid option: expected one of "host"|"android"|"browser" (got "phone")',
+    );
   });
 
   it('names the path, the value and the expectation of a wrong type', () => {
@@ -76,7 +96,7 @@ describe('parity config', () => {
   it('names an unknown runtime with the allowed ones', () => {
     const e = configError({ ...minimal, runtimes: [{ name: 'onnx' }, { name: 'tensorrt' }] });
     expect(e.message).toBe(
-      'test.json: runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"tfjs-node"|"litert"|"transformers" (got "tensorrt")',
+      'test.json: runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"tfjs-node"|"litert"|"transformers"|"onnx-web"|"onnx-webgpu"|"tfjs-webgl" (got "tensorrt")',
     );
   });
 
