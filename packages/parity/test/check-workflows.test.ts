@@ -44,6 +44,8 @@ describe('GitHub workflows', () => {
   it('ci.yml runs the parity check and keeps its reports when it fails', () => {
     const ci = readFileSync(join(DIR, 'ci.yml'), 'utf8');
     expect(ci).toContain('run: pnpm test:parity');
+    // The browser column runs on the runner's Chrome, as the HTML report test does.
+    expect(ci).toMatch(/run: pnpm test:parity\n\s+env:\n\s+BERT_PARITY_CHROMIUM: \/usr\/bin\/google-chrome\n/);
     expect(ci).toContain('cache: pnpm');
     expect(ci).toMatch(/uses: actions\/upload-artifact@v4\n\s+if: always\(\)\n\s+with:\n\s+name: parity-reports/);
     expect(ci).toMatch(/path: reports\/junit\.xml\n\s+reporter: java-junit/);
