@@ -5,14 +5,16 @@
  * model files are fetched from the loopback server, and each run's tensors are fetched from and posted
  * back to it as raw little-endian bytes.
  */
-import type {
-  OpenRequest,
-  OpenResult,
-  PageReply,
-  PageTensor,
-  RunRequest,
-  RunResult,
-  TensorMeta,
+import {
+  type OpenRequest,
+  type OpenResult,
+  type PageReply,
+  type PageTensor,
+  type RunRequest,
+  type RunResult,
+  type TensorMeta,
+  TYPED_ARRAYS,
+  type WireDtype,
 } from '../src/protocol.ts';
 
 export type { OpenRequest, OpenResult, PageSpec, PageTensor, TensorMeta } from '../src/protocol.ts';
@@ -39,27 +41,14 @@ export class PageError extends Error {
   }
 }
 
-const ARRAYS = {
-  float32: Float32Array,
-  float64: Float64Array,
-  float16: Uint16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  bool: Uint8Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-} as const;
-
-type Dtype = keyof typeof ARRAYS;
-
 function view(dtype: string, bytes: ArrayBuffer): PageTensor['data'] {
-  const Type = ARRAYS[dtype as Dtype];
+  const Type = TYPED_ARRAYS[dtype as WireDtype];
   if (Type === undefined) throw new PageError('E_RUNTIME_FEED', `dtype ${dtype} cannot cross to the page`);
   return new Type(bytes);
 }
 
 const elements = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
-const bytesPer = (dtype: string) => ARRAYS[dtype as Dtype]?.BYTES_PER_ELEMENT ?? 0;
+const bytesPer = (dtype: string) => TYPED_ARRAYS[dtype as WireDtype]?.BYTES_PER_ELEMENT ?? 0;
 
 function reply<T>(task: () => Promise<T>): Promise<PageReply<T>> {
   return task().then(

@@ -1,7 +1,22 @@
 /**
- * What the Node side and the page say to each other through page.evaluate (types only; both sides import
- * them). Descriptions only: tensors and model files travel as HTTP bodies of the loopback server.
+ * What the Node side and the page say to each other through page.evaluate (both sides import this file,
+ * which therefore imports nothing). Descriptions only: tensors and model files travel as HTTP bodies of
+ * the loopback server.
  */
+
+/** The typed array of each dtype as tensors cross between Node and the page (float16 as its bits, bool as bytes). */
+export const TYPED_ARRAYS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+} as const;
+
+export type WireDtype = keyof typeof TYPED_ARRAYS;
 
 /** A model as the page fetches it: files under `base`, `main` the one the runtime opens. */
 export interface PageModel {

@@ -1,19 +1,10 @@
 import { type DType, elementCount, ParityError, type Tensor, type TensorData } from '@bert-parity/core';
 import { BaseSession, type SessionInit } from '@bert-parity/runtime-base';
 import type { PageChannel } from './channel.ts';
-import type { RunResult, TensorMeta } from './protocol.ts';
+import { type RunResult, type TensorMeta, TYPED_ARRAYS } from './protocol.ts';
 import type { LoopbackServer } from './server.ts';
 
-const ARRAYS: Readonly<Record<DType, { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number }>> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  float16: Uint16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  bool: Uint8Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-};
+const ARRAYS: Readonly<Record<DType, { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number }>> = TYPED_ARRAYS;
 
 /** The tensors' elements one after another, as the bytes that cross to the page (little-endian, as every platform here). */
 function bytesOf(tensors: readonly Tensor[]): Uint8Array {

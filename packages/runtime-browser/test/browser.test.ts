@@ -6,6 +6,7 @@ import { buildFixtures, sampleInputs } from '@bert-parity/fixtures';
 import { loadModelSync } from '@bert-parity/models';
 import { bertFeeds } from '@bert-parity/runtime-base';
 import { bertDrift, coded, fixtureArtifact, worstDrift } from '@bert-parity/runtime-base/testing';
+import { LiteRtAdapter } from '@bert-parity/runtime-litert';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BrowserRunner } from '../src/index.ts';
 import { chromiumMissing, FAULT_RUNTIMES, faultModels, OUTBOUND_URL, SMALL_HEAP_ARGS } from '../testing/index.ts';
@@ -103,17 +104,17 @@ describe.skipIf(missing !== '')('the browser runtimes in headless Chromium', () 
     }
   }, 300_000);
 
-  it('LiteRT.js in the page: an unresolved custom op writes to console.error only, and the run fails with E_RUNTIME_OP', async () => {
-    const s = await runner.adapter('litert').open(fixtureArtifact(fixtures, 'tflite', 'float32', 'custom-op'));
+  it('LiteRT.js in the page: an unresolved custom op writes to console.error only, and the run fails with E_RUNTIME_OP, as on the host', async () => {
+    const model = fixtureArtifact(fixtures, 'tflite', 'float32', 'custom-op');
+    const custom = bertFeeds(sampleInputs(config, 1, 128, 34));
+    const onHost = await new LiteRtAdapter().open(model);
+    const hostError = await coded(onHost.run(custom)).finally(() => onHost.close());
+    const s = await runner.adapter('litert').open(model);
     try {
-      const e = await coded(s.run(bertFeeds(sampleInputs(config, 1, 128, 34))));
+      const e = await coded(s.run(custom));
       expect(e.code).toBe('E_RUNTIME_OP');
-      expect(e.details?.log).toEqual([
-        'ERROR: Encountered unresolved custom op: FastBertNormalize.',
-        'See instructions: https://www.tensorflow.org/lite/guide/ops_custom ',
-        'ERROR: Node number 0 (FastBertNormalize) failed to prepare.',
-        'ERROR: [litert_compiled_model.cc:164] Failed to allocate tensors',
-      ]);
+      expect(e.details?.log).toEqual(hostError.details?.log);
+      expect((e.details?.log as string[])[0]).toBe('ERROR: Encountered unresolved custom op: FastBertNormalize.');
     } finally {
       await s.close();
     }

@@ -6,18 +6,11 @@ import { z } from 'zod';
  * both go through this schema, so every mistake is reported with its path in the config.
  */
 
-export const RUNTIME_NAMES = [
-  'onnx',
-  'tfjs-wasm',
-  'tfjs-cpu',
-  'tfjs-node',
-  'litert',
-  'transformers',
-  // Browser only: onnxruntime-web (wasm, WebGPU) and TF.js's WebGL backend.
-  'onnx-web',
-  'onnx-webgpu',
-  'tfjs-webgl',
-] as const;
+/** Runtimes with an adapter in this process: the host platform runs these. */
+export const HOST_RUNTIME_NAMES = ['onnx', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-node', 'litert', 'transformers'] as const;
+/** Runtimes of the browser platform only: onnxruntime-web (wasm, WebGPU) and TF.js's WebGL backend. */
+export const BROWSER_ONLY_RUNTIME_NAMES = ['onnx-web', 'onnx-webgpu', 'tfjs-webgl'] as const;
+export const RUNTIME_NAMES = [...HOST_RUNTIME_NAMES, ...BROWSER_ONLY_RUNTIME_NAMES] as const;
 export const PLATFORM_NAMES = ['host', 'android', 'browser'] as const;
 export const PRECISIONS = ['float32', 'float16', 'int8', 'uint8', 'mixed'] as const;
 export const FORMATS = ['onnx', 'tfjs-graph', 'tflite', 'hf-dir'] as const;

@@ -1,6 +1,6 @@
 import { type ModelFormat, ParityError, type RuntimeAdapter } from '@bert-parity/core';
 import type { AdapterOptions } from '@bert-parity/runtime-base';
-import type { RuntimeConfig, RuntimeName } from '../config/schema.ts';
+import { HOST_RUNTIME_NAMES, type RuntimeConfig, type RuntimeName } from '../config/schema.ts';
 
 /**
  * The runtimes a config can name, what formats each runs, and how its host adapter is made. Adapters are
@@ -20,14 +20,7 @@ export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, readonly ModelFormat[
 };
 
 /** The runtimes with an adapter in this process (the host platform runs these). */
-export const HOST_RUNTIMES: readonly RuntimeName[] = [
-  'onnx',
-  'tfjs-wasm',
-  'tfjs-cpu',
-  'tfjs-node',
-  'litert',
-  'transformers',
-];
+export const HOST_RUNTIMES: readonly RuntimeName[] = HOST_RUNTIME_NAMES;
 
 async function create(name: RuntimeName): Promise<RuntimeAdapter> {
   switch (name) {
