@@ -49,7 +49,16 @@ export class PageChannel {
 
   static async open(context: BrowserContext, origin: string, what: string, limitMs: number): Promise<PageChannel> {
     const blocked: string[] = [];
-    const page = await context.newPage();
+    let page: Page;
+    try {
+      page = await context.newPage();
+    } catch (cause) {
+      throw new ParityError(
+        'E_BROWSER_CRASH',
+        `${what}: the browser cannot open a page (${(cause as Error).message.split('\n')[0]}); the next cell starts it again`,
+        { cause },
+      );
+    }
     // Observed, not intercepted (interception costs a DevTools round trip per request); the page's events
     // include its workers' requests. blob: and data: URLs never leave the page.
     page.on('request', (r) => {

@@ -70,7 +70,7 @@ export class PageRunner {
 
   /** Starts the server and the browser once; a failure to start is remembered (every cell reports it). */
   start(): Promise<Started> {
-    this.started ??= (async () => {
+    const starting = (this.started ??= (async () => {
       const server = await LoopbackServer.start();
       server.text(EMPTY_MODULE.path, EMPTY_MODULE.body);
       let browser: Browser;
@@ -84,9 +84,17 @@ export class PageRunner {
         await server.close();
         throw e;
       }
+      // A browser that dies under the run (not closed by us) is started again by the next session.
+      browser.on('disconnected', () => {
+        if (this.started !== starting) return;
+        this.started = undefined;
+        this.idle.clear();
+        this.pages.clear();
+        void server.close();
+      });
       return { server, browser, context: await browser.newContext(), version: browser.version() };
-    })();
-    return this.started;
+    })());
+    return starting;
   }
 
   /**

@@ -9,7 +9,14 @@ import { bertDrift, coded, fixtureArtifact, worstDrift } from '@bert-parity/runt
 import { LiteRtAdapter } from '@bert-parity/runtime-litert';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BrowserRunner } from '../src/index.ts';
-import { chromiumMissing, FAULT_RUNTIMES, faultModels, OUTBOUND_URL, SMALL_HEAP_ARGS } from '../testing/index.ts';
+import {
+  chromiumMissing,
+  chromiumProcesses,
+  FAULT_RUNTIMES,
+  faultModels,
+  OUTBOUND_URL,
+  SMALL_HEAP_ARGS,
+} from '../testing/index.ts';
 
 const missing = chromiumMissing();
 if (missing !== '') console.warn(`browser runtime tests skipped: ${missing}`);
@@ -230,6 +237,15 @@ describe.skipIf(missing !== '')('browser failures are coded, and the next sessio
     );
     expect(e.details?.urls).toEqual([OUTBOUND_URL]);
     await stillRuns();
+  }, 180_000);
+
+  it('the browser itself dies between sessions: the next session starts it again', async () => {
+    await stillRuns();
+    const leaders = new Set(chromiumProcesses().map((p) => p.pgid));
+    expect(leaders.size).toBe(1);
+    for (const pgid of leaders) process.kill(pgid, 'SIGKILL');
+    await stillRuns();
+    expect(new Set(chromiumProcesses().map((p) => p.pgid))).not.toEqual(leaders);
   }, 180_000);
 
   it("a runtime that fails to load in the page: E_RUNTIME_UNAVAILABLE with the browser's reason", async () => {
