@@ -70,7 +70,8 @@ export class PageRunner {
 
   /** Starts the server and the browser once; a failure to start is remembered (every cell reports it). */
   start(): Promise<Started> {
-    const starting = (this.started ??= (async () => {
+    if (this.started !== undefined) return this.started;
+    const starting: Promise<Started> = (async () => {
       const server = await LoopbackServer.start();
       server.text(EMPTY_MODULE.path, EMPTY_MODULE.body);
       let browser: Browser;
@@ -93,7 +94,8 @@ export class PageRunner {
         void server.close();
       });
       return { server, browser, context: await browser.newContext(), version: browser.version() };
-    })());
+    })();
+    this.started = starting;
     return starting;
   }
 
