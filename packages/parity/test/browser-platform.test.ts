@@ -227,6 +227,34 @@ describe.skipIf(missing !== '')('bert-parity check --platform browser (headless 
     expect(html).toContain('<td>litert</td><td>host</td><td class="status pass">pass</td>');
   }, 300_000);
 
+  it('WebGPU where Chromium offers no adapter: an optional onnx-webgpu cell is skipped with the reason', async () => {
+    const loaded = configFromValue(
+      config({
+        variants: [{ fixture: 'onnx-float32' }],
+        runtimes: [{ name: 'onnx-webgpu', optional: true }, { name: 'onnx-web' }],
+        platforms: ['browser'],
+        latencyRuns: 0,
+      }),
+      dir,
+    );
+    // No GPU and no software rasterizer: headless Chromium then offers no WebGPU adapter (measured).
+    registerPlatform(browserPlatformWith({ args: ['--disable-gpu', '--disable-software-rasterizer'] }));
+    let report: ParityReport;
+    try {
+      report = await runCheck(loaded);
+    } finally {
+      registerPlatform(browserPlatform);
+    }
+    const cells = models(report);
+    expect(summary({ ...report, cells })).toEqual([
+      'onnx-float32@onnx-webgpu/browser skipped E_RUNTIME_UNAVAILABLE',
+      'onnx-float32@onnx-web/browser pass',
+    ]);
+    expect(cells[0]?.error?.message).toBe(
+      'onnx-webgpu in the browser: navigator.gpu.requestAdapter() returned null: the browser offers no WebGPU adapter here (no GPU, and no software fallback)',
+    );
+  }, 300_000);
+
   it('a hang, a page crash and an outbound request are coded errors in their cells; every other cell still passes', async () => {
     const fixtures = await buildFixtures();
     const onnx = fixtures.files.find(

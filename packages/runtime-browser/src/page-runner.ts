@@ -1,5 +1,5 @@
 import { basename, dirname, relative } from 'node:path';
-import { type ModelArtifact, ParityError, type RuntimeEnvironment } from '@bert-parity/core';
+import { isParityError, type ModelArtifact, ParityError, type RuntimeEnvironment } from '@bert-parity/core';
 import { artifactIdsInput, artifactVocabSize, openFixedBatch, requireFormat } from '@bert-parity/runtime-base';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { PageChannel } from './channel.ts';
@@ -106,6 +106,33 @@ export class PageRunner {
    */
   async open(runtime: BrowserRuntime, model: ModelArtifact, options: BrowserSessionOptions): Promise<BrowserSession> {
     requireFormat(runtime.name, runtime.formats, model);
+    try {
+      return await this.openIn(runtime, model, options, true);
+    } catch (e) {
+      // A page or browser that died while idle (no cell of its own to blame) is not this cell's failure:
+      // once more, on a fresh page, in a browser started again if it is gone.
+      if (!isParityError(e, 'E_BROWSER_CRASH')) throw e;
+      await this.forgetLostBrowser();
+      return this.openIn(runtime, model, options, false);
+    }
+  }
+
+  /** If the browser is gone (killed, crashed), forgets it and its pages so the next start() launches one. */
+  private async forgetLostBrowser(): Promise<void> {
+    const s = await this.started?.catch(() => undefined);
+    if (s === undefined || s.browser.isConnected()) return;
+    this.started = undefined;
+    this.idle.clear();
+    this.pages.clear();
+    await s.server.close();
+  }
+
+  private async openIn(
+    runtime: BrowserRuntime,
+    model: ModelArtifact,
+    options: BrowserSessionOptions,
+    reuse: boolean,
+  ): Promise<BrowserSession> {
     const request = runtime.request(model, options);
     const { server, context, version } = await this.start();
     const page = this.page(runtime, server);
@@ -113,7 +140,8 @@ export class PageRunner {
     const pageModel = mountModel(server, prefix, model);
     const what = `${runtime.name} in the browser`;
     const key = pageKey(runtime, request);
-    const channel = this.idle.get(key)?.pop() ?? (await this.freshPage(context, server, page, what));
+    const channel =
+      (reuse ? this.idle.get(key)?.pop() : undefined) ?? (await this.freshPage(context, server, page, what));
     const release = async () => {
       server.remove(prefix);
       if (channel.alive) {
