@@ -20,7 +20,7 @@ import { resolveVariants } from './variants.ts';
 
 export interface CheckOptions {
   shard?: Shard | undefined;
-  /** Run on this platform only, instead of the config's platforms (asked for by name, it is not optional). */
+  /** Run on this platform only, as the config declares it (maxCases) but never optional: asked for, it must run. */
   platform?: PlatformName | undefined;
   /** Recompute the golden outputs from reference.source and write them before comparing. */
   updateGolden?: boolean | undefined;
@@ -63,7 +63,10 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   const vocabSha256 = createHash('sha256').update(readFileSync(vocabPath)).digest('hex');
   const inputs = readInputs(loaded, tokenizer);
   const variants = await resolveVariants(config, baseDir);
-  const platforms = options.platform === undefined ? config.platforms : [{ name: options.platform, optional: false }];
+  // --platform keeps what the config says of that platform (maxCases) except optional: asked for, it must run.
+  const chosen = config.platforms.find((p) => p.name === options.platform);
+  const platforms =
+    options.platform === undefined ? config.platforms : [{ ...chosen, name: options.platform, optional: false }];
   const plans = shardCells(planCells(config, baseDir, variants, platforms), options.shard);
 
   if (options.updateGolden === true) {
