@@ -73,7 +73,11 @@ export const ERROR_CODES = {
     'the on-device runner broke the device protocol (result.json malformed, wrong version, output file missing or not matching)',
   E_DEVICE_RUNNER: 'the on-device runner is not installed, crashed, or reported an error without a more specific code',
   E_CONFIG: 'a parity config is invalid (the message names the path in the config, the value and what was expected)',
-  E_PLATFORM_UNAVAILABLE: 'a parity platform (android) has no runner here; the message says what it needs',
+  E_PLATFORM_UNAVAILABLE: 'a parity platform (android, browser) has no runner here; the message says what it needs',
+  E_BROWSER_CRASH:
+    'the browser page running a cell crashed or went away (its renderer died); the next cell gets a fresh page',
+  E_BROWSER_TIMEOUT:
+    'a step in the browser page (loading the runtime, opening the model, a run) did not finish in time; the page was closed',
   E_METRIC_SHAPE: 'an output and its reference (or a padding mask) have different shapes',
   E_METRIC_EMPTY: 'an output or reference to compare has no elements',
   E_METRIC_INPUT: 'a drift metric was given an invalid tolerance, quantile, label or dtype',

@@ -33,10 +33,13 @@ export interface RuntimeSession {
   run(feeds: NamedTensors): Promise<NamedTensors>;
   close(): Promise<void>;
   /**
-   * For a runtime that runs elsewhere (an Android device over adb): the time the runtime itself measured for
-   * the last run(), in ms. Host wall time would mostly measure the transport, so latency figures use this.
+   * For a runtime that runs elsewhere (an Android device over adb, a browser page): the time the runtime
+   * itself measured for the last run(), in ms. Host wall time would mostly measure the transport (or, for
+   * the browser, waiting for the engine's thread), so latency figures use this.
    */
   readonly measuredLatencyMs?: number | undefined;
+  /** Whose clock measuredLatencyMs is: an Android device's runner (default) or a browser page's. */
+  readonly latencyClock?: 'device' | 'page';
 }
 
 export type Availability = { ok: true } | { ok: false; reason: string };

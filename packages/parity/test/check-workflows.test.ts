@@ -49,6 +49,7 @@ describe('GitHub workflows', () => {
       run?: string;
       if?: string;
       with?: Record<string, unknown>;
+      env?: Record<string, string>;
     }
     interface Job {
       name?: string;
@@ -85,6 +86,10 @@ describe('GitHub workflows', () => {
           gh('matrix.shard') +
           '.json',
       );
+      // The browser column runs in the runner's Chrome, as the HTML report test does, checked there first.
+      const check = shards.steps.find((s) => s.run?.startsWith('pnpm bert-parity check') === true);
+      expect(check?.env).toEqual({ BERT_PARITY_CHROMIUM: '/usr/bin/google-chrome' });
+      expect(runs(shards)).toContain('/usr/bin/google-chrome --version');
       expect(uploads(shards).map((u) => [u.if, u.with?.name, u.with?.path])).toEqual([
         ['always()', `parity-part-shard-${gh('matrix.shard')}`, `reports/parity-part-shard-${gh('matrix.shard')}.json`],
       ]);

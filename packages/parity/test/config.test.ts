@@ -6,7 +6,7 @@ import { isParityError, type ParityError } from '@bert-parity/core';
 import { describe, expect, it } from 'vitest';
 import defaultConfig from '../../../parity.config.ts';
 import { configFromValue, loadConfig, parseConfig } from '../src/config/index.ts';
-import { parseShard, shardCells } from '../src/engine/index.ts';
+import { parseShard, planCells, shardCells } from '../src/engine/index.ts';
 import { REPO_ROOT } from '../src/paths.ts';
 
 const minimal = {
@@ -29,7 +29,7 @@ function configError(raw: unknown): ParityError {
 describe('parity config', () => {
   it('fills the documented defaults', () => {
     const c = parseConfig(minimal, 'test.json');
-    expect(c.platforms).toEqual(['host']);
+    expect(c.platforms).toEqual([{ name: 'host', optional: false }]);
     expect(c.inputs).toEqual({ corpus: 'golden/corpus.dev.jsonl', count: 200, types: ['text'], maxSeqLength: 128 });
     expect(c.reference).toEqual({ kind: 'float64-fixture' });
     expect(c.runtimes[0]).toEqual({ name: 'onnx', batch: 16, optional: false });
@@ -53,8 +53,11 @@ describe('parity config', () => {
       ...standard.map((id) => `mobilebert-${id}`),
       ...torch,
     ]);
-    // The torch files need python3-torch: optional, so a machine without it skips them.
+    // The torch files need python3-torch: optional, so a machine without it skips them; host only.
     expect(c.variants.filter((v) => v.optional).map((v) => ('fixture' in v ? v.fixture : v.file))).toEqual(torch);
+    expect(c.variants.filter((v) => v.platforms !== undefined).map((v) => v.platforms)).toEqual(
+      torch.map(() => ['host']),
+    );
     // MobileBERT carries its own bounds; BERT uses the top-level ones.
     const mobile = c.variants.find((v) => 'fixture' in v && v.fixture === 'mobilebert-onnx-int8');
     expect(mobile?.bounds?.logits).toEqual({ relL2: 1e-1, cosineMin: 0.995, top1AgreementMin: 0.85 });
@@ -66,9 +69,56 @@ describe('parity config', () => {
       'tfjs-node',
       'litert',
       'transformers',
+      'onnx-web',
+      'tfjs-webgl',
+    ]);
+    expect(c.platforms).toEqual([
+      { name: 'host', optional: false },
+      { name: 'browser', optional: true, maxCases: 16 },
     ]);
     expect(Object.keys(c.bounds).sort()).toEqual(['float16', 'float32', 'int8', 'uint8']);
     expect(c.bounds.int8?.logits).toEqual({ relL2: 4e-2, cosineMin: 0.999, top1AgreementMin: 0.85 });
+  });
+
+  it('platforms: a name, or an object that makes it optional or caps its cases; mistakes are named', () => {
+    const c = parseConfig({ ...minimal, platforms: ['host', { name: 'browser', optional: true, maxCases: 8 }] }, 't');
+    expect(c.platforms).toEqual([
+      { name: 'host', optional: false },
+      { name: 'browser', optional: true, maxCases: 8 },
+    ]);
+    expect(configError({ ...minimal, platforms: [{ name: 'browser', maxCases: 0 }] }).message).toBe(
+      'test.json: platforms[0].maxCases: Too small: expected number to be >0 (got 0)',
+    );
+    expect(configError({ ...minimal, platforms: ['phone'] }).message).toBe(
+      'test.json: platforms[0]: Invalid option: expected one of "host"|"android"|"browser" (got "phone")',
+    );
+  });
+
+  it('a variant that lists its platforms gets cells on those only; an unknown platform is named', () => {
+    const c = parseConfig(
+      {
+        ...minimal,
+        variants: [{ fixture: 'onnx-float32' }, { fixture: 'onnx-int8', platforms: ['host'] }],
+        runtimes: [{ name: 'onnx' }, { name: 'onnx-web' }],
+        platforms: ['host', 'browser'],
+      },
+      't',
+    );
+    const variants = c.variants.map((config, i) => ({
+      name: `v${i}`,
+      config,
+      path: `/m/v${i}.onnx`,
+      format: 'onnx' as const,
+      precision: 'float32' as const,
+    }));
+    expect(planCells(c, '/m', variants, c.platforms).map((cell) => cell.id)).toEqual([
+      'v0@onnx/host',
+      'v0@onnx-web/browser',
+      'v1@onnx/host',
+    ]);
+    expect(configError({ ...minimal, variants: [{ fixture: 'onnx-int8', platforms: ['phone'] }] }).message).toBe(
+      'test.json: variants[0].platforms[0]: Invalid option: expected one of "host"|"android"|"browser" (got "phone")',
+    );
   });
 
   it('names the path, the value and the expectation of a wrong type', () => {
@@ -81,7 +131,7 @@ describe('parity config', () => {
   it('names an unknown runtime with the allowed ones', () => {
     const e = configError({ ...minimal, runtimes: [{ name: 'onnx' }, { name: 'tensorrt' }] });
     expect(e.message).toBe(
-      'test.json: runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"tfjs-node"|"litert"|"transformers" (got "tensorrt")',
+      'test.json: runtimes[1].name: Invalid option: expected one of "onnx"|"tfjs-wasm"|"tfjs-cpu"|"tfjs-node"|"litert"|"transformers"|"onnx-web"|"onnx-webgpu"|"tfjs-webgl" (got "tensorrt")',
     );
   });
 

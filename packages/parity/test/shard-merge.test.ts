@@ -182,7 +182,7 @@ describe('shard-then-merge, as ci.yml runs it (N = 3)', () => {
     ]);
     const typo = await run('check', '--config', config, '--json', json, '--skip-runtime', 'onnxx');
     expect(typo.err).toBe(
-      'bert-parity: E_USAGE: --skip-runtime "onnxx"; expected one of onnx, tfjs-wasm, tfjs-cpu, tfjs-node, litert, transformers',
+      'bert-parity: E_USAGE: --skip-runtime "onnxx"; expected one of onnx, tfjs-wasm, tfjs-cpu, tfjs-node, litert, transformers, onnx-web, onnx-webgpu, tfjs-webgl',
     );
     const both = await run('check', '--config', config, '--json', json, '--runtime', 'onnx', '--skip-runtime', 'onnx');
     expect(both.err).toBe(

@@ -2,18 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Availability,
-  type ModelArtifact,
-  ParityError,
-  type RuntimeAdapter,
-  type TensorSpec,
-} from '@bert-parity/core';
+import { type Availability, type ModelArtifact, ParityError, type RuntimeAdapter } from '@bert-parity/core';
 import {
   type AdapterOptions,
   artifactIdsInput,
   artifactVocabSize,
   availableWhen,
+  openFixedBatch,
   requireFormat,
 } from '@bert-parity/runtime-base';
 import { Adb } from './adb.ts';
@@ -128,8 +123,8 @@ export class AndroidAdapter implements RuntimeAdapter {
         { device, component, runId, remoteDir, localDir, remoteModel, signature, delegate, threads, repeats, keep },
         {
           // The runner splits batches on the device (request.rows), so a fixed batch of 1 is shown as open.
-          modelInputs: ports.inputs.map(openBatch),
-          modelOutputs: ports.outputs.map(openBatch),
+          modelInputs: ports.inputs.map(openFixedBatch),
+          modelOutputs: ports.outputs.map(openFixedBatch),
           named: signature !== null,
           options,
           vocabSize: artifactVocabSize(model),
@@ -153,10 +148,6 @@ export class AndroidAdapter implements RuntimeAdapter {
       throw e;
     }
   }
-}
-
-function openBatch(spec: TensorSpec): TensorSpec {
-  return spec.shape.length >= 2 && spec.shape[0] === 1 ? { ...spec, shape: [null, ...spec.shape.slice(1)] } : spec;
 }
 
 function pickDelegate(name: string): Delegate {

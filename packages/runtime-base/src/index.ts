@@ -6,6 +6,7 @@ export {
   artifactIdsInput,
   artifactVocabSize,
   BaseSession,
+  openFixedBatch,
   type RunTimings,
   requireFormat,
   type SessionInit,

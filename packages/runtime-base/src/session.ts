@@ -65,6 +65,14 @@ export function artifactIdsInput(model: ModelArtifact): string | undefined {
   return typeof ids === 'string' ? ids : undefined;
 }
 
+/**
+ * A port with a fixed batch of 1 shown with an open batch: for sessions whose far side (a device's runner,
+ * a browser page) splits a batch into rows itself, so one call carries every row.
+ */
+export function openFixedBatch(spec: TensorSpec): TensorSpec {
+  return spec.shape.length >= 2 && spec.shape[0] === 1 ? { ...spec, shape: [null, ...spec.shape.slice(1)] } : spec;
+}
+
 export function requireFormat(adapter: string, formats: readonly string[], model: ModelArtifact): void {
   if (!formats.includes(model.format)) {
     throw new ParityError(

@@ -19,7 +19,7 @@ import {
   requireFormat,
   type SessionInit,
 } from '@bert-parity/runtime-base';
-import type { CompiledModel, Tensor as LiteRtTensor, SignatureRunner, TensorDetails } from '@litertjs/core';
+import type { CompiledModel, Tensor as LiteRtTensor, SignatureRunner } from '@litertjs/core';
 import { type LiteRtHandle, loadLiteRtForNode } from './node-shim.ts';
 
 export const LITERT_RUNTIME_NAME = 'litert.js';
@@ -32,7 +32,8 @@ const load = (): Promise<LiteRtHandle> =>
 // LiteRT.js accepts only these at model inputs and outputs (an int64 model input makes loading throw).
 const DTYPES: Readonly<Record<string, DType>> = { float32: 'float32', int32: 'int32', uint8: 'uint8' };
 
-function toSpec(d: TensorDetails): TensorSpec {
+/** A LiteRT.js port (Node or web build: the same details) → TensorSpec. */
+export function litertTensorSpec(d: { name: string; dtype: string; shape: ArrayLike<number> }): TensorSpec {
   const dtype = DTYPES[d.dtype];
   if (dtype === undefined) {
     throw new ParityError(
@@ -45,7 +46,7 @@ function toSpec(d: TensorDetails): TensorSpec {
 }
 
 /** Log lines that mean an operator could not be prepared or ran on bad data. */
-const OP_FAILURE =
+export const LITERT_OP_FAILURE =
   /unresolved custom op|failed to prepare|builtin_code out of range|Didn't find op|index out of bounds|out of range/i;
 
 // The wasm module is one instance with one console.error sink: runs are serialized so that every log line
@@ -151,7 +152,7 @@ export class LiteRtAdapter implements RuntimeAdapter {
         return await handle.litert.loadAndCompile(readFileSync(model.path), { accelerator: 'wasm' });
       } catch (cause) {
         const lines = handle.log.slice(mark);
-        const opFailure = lines.some((l) => OP_FAILURE.test(l));
+        const opFailure = lines.some((l) => LITERT_OP_FAILURE.test(l));
         throw new ParityError(
           opFailure ? 'E_RUNTIME_OP' : 'E_RUNTIME_LOAD',
           `LiteRT.js cannot compile ${model.path}: ${(cause as Error).message}${lines.length > 0 ? `; log: ${lines.join(' | ')}` : ''}`,
@@ -167,8 +168,8 @@ export class LiteRtAdapter implements RuntimeAdapter {
       const runner = key === undefined ? compiled : (compiled.signatures[key] as SignatureRunner);
       const named = key !== undefined;
       return new LiteRtSession(handle, compiled, runner, named, model.path, {
-        modelInputs: runner.getInputDetails().map(toSpec),
-        modelOutputs: runner.getOutputDetails().map(toSpec),
+        modelInputs: runner.getInputDetails().map(litertTensorSpec),
+        modelOutputs: runner.getOutputDetails().map(litertTensorSpec),
         named,
         options,
         vocabSize: artifactVocabSize(model),

@@ -1,2 +1,9 @@
-export { LITERT_RUNTIME_NAME, LiteRtAdapter, type LiteRtSession, PLACEHOLDER_SIGNATURE } from './adapter.ts';
+export {
+  LITERT_OP_FAILURE,
+  LITERT_RUNTIME_NAME,
+  LiteRtAdapter,
+  type LiteRtSession,
+  litertTensorSpec,
+  PLACEHOLDER_SIGNATURE,
+} from './adapter.ts';
 export { type LiteRtHandle, loadLiteRtForNode } from './node-shim.ts';

@@ -43,7 +43,8 @@ const DTYPES: Readonly<Record<string, DType>> = {
   bool: 'bool',
 };
 
-function toSpec(meta: OrtModule.InferenceSession.ValueMetadata, path: string): TensorSpec {
+/** A model port as onnxruntime describes it (node or web: the same metadata) → TensorSpec. */
+export function onnxTensorSpec(meta: OrtModule.InferenceSession.ValueMetadata, path: string): TensorSpec {
   if (!meta.isTensor) {
     throw new ParityError(
       'E_RUNTIME_LOAD',
@@ -161,8 +162,8 @@ export class OnnxAdapter implements RuntimeAdapter {
         cpu: cpus()[0]?.model ?? 'unknown',
       };
       return new OnnxSession(ort, session, {
-        modelInputs: session.inputMetadata.map((m) => toSpec(m, model.path)),
-        modelOutputs: session.outputMetadata.map((m) => toSpec(m, model.path)),
+        modelInputs: session.inputMetadata.map((m) => onnxTensorSpec(m, model.path)),
+        modelOutputs: session.outputMetadata.map((m) => onnxTensorSpec(m, model.path)),
         named: true,
         options,
         environment,

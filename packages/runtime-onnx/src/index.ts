@@ -1,1 +1,1 @@
-export { ONNX_RUNTIME_NAME, OnnxAdapter, type OnnxSession } from './adapter.ts';
+export { ONNX_RUNTIME_NAME, OnnxAdapter, type OnnxSession, onnxTensorSpec } from './adapter.ts';

@@ -43,7 +43,7 @@ interface SignatureEntry {
 }
 
 /** Input and output specs from model.json's signature, keyed by the names execute() takes. */
-function signatureSpecs(modelJson: string): { inputs: TensorSpec[]; outputs: TensorSpec[] } | null {
+export function tfjsSignatureSpecs(modelJson: string): { inputs: TensorSpec[]; outputs: TensorSpec[] } | null {
   const json = JSON.parse(readFileSync(modelJson, 'utf8')) as {
     signature?: { inputs?: Record<string, SignatureEntry>; outputs?: Record<string, SignatureEntry> };
   };
@@ -55,6 +55,32 @@ function signatureSpecs(modelJson: string): { inputs: TensorSpec[]; outputs: Ten
       return { name, dtype: DTYPES[e.dtype] ?? 'float32', shape: dims.map((d) => (d >= 0 ? d : null)) };
     });
   return { inputs: specs(sig.inputs), outputs: specs(sig.outputs) };
+}
+
+/** A port of a loaded graph model, as tfjs-converter lists it (GraphModel.inputs / outputs, Node or web). */
+export interface TfjsGraphPort {
+  name: string;
+  dtype?: string;
+  shape?: readonly number[];
+}
+
+/**
+ * The model's ports: model.json's signature when it has one (keyed by the names execute() takes), else
+ * the graph's own inputs and outputs.
+ */
+export function tfjsPortSpecs(
+  signature: { inputs: TensorSpec[]; outputs: TensorSpec[] } | null,
+  graph: { inputs: readonly TfjsGraphPort[]; outputs: readonly TfjsGraphPort[] },
+): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
+  if (signature !== null) return signature;
+  return {
+    inputs: graph.inputs.map((i) => ({
+      name: i.name,
+      dtype: (i.dtype === 'int32' ? 'int32' : 'float32') as DType,
+      shape: (i.shape ?? []).map((d) => (d >= 0 ? d : null)),
+    })),
+    outputs: graph.outputs.map((o) => ({ name: o.name, dtype: 'float32' as DType, shape: [] as null[] })),
+  };
 }
 
 // tfjs has one global backend and tensors live on the backend that made them. Sessions therefore share
@@ -172,22 +198,14 @@ export class TfjsAdapter implements RuntimeAdapter {
       );
     }
     let graph: tfconv.GraphModel;
-    let specs: ReturnType<typeof signatureSpecs>;
+    let specs: ReturnType<typeof tfjsSignatureSpecs>;
     try {
-      specs = signatureSpecs(model.path);
+      specs = tfjsSignatureSpecs(model.path);
       graph = await converter.loadGraphModel(fileIOHandler(model.path));
     } catch (cause) {
       throw runtimeError('E_RUNTIME_LOAD', `tfjs cannot load ${model.path}`, cause, { path: model.path });
     }
-    const inputs =
-      specs?.inputs ??
-      graph.inputs.map((i) => ({
-        name: i.name,
-        dtype: (i.dtype === 'int32' ? 'int32' : 'float32') as DType,
-        shape: (i.shape ?? []).map((d) => (d >= 0 ? d : null)),
-      }));
-    const outputs =
-      specs?.outputs ?? graph.outputs.map((o) => ({ name: o.name, dtype: 'float32' as DType, shape: [] as null[] }));
+    const { inputs, outputs } = tfjsPortSpecs(specs, graph);
     const simd = backend === 'wasm' ? Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) : backend === 'node';
     try {
       return new TfjsSession(tf, graph, {

@@ -58,14 +58,15 @@ function offlineEnv(tj: Transformers, folder: string): string {
   return basename(folder);
 }
 
-interface OrtMeta {
+export interface OrtMeta {
   name: string;
   isTensor: boolean;
   type?: string;
   shape?: readonly (number | string)[];
 }
 
-function toSpec(m: OrtMeta): TensorSpec {
+/** A port of transformers.js's onnxruntime session (node or web) → TensorSpec. */
+export function transformersTensorSpec(m: OrtMeta): TensorSpec {
   const dtype = (['float32', 'float16', 'int32', 'int64'].includes(m.type ?? '') ? m.type : 'float32') as DType;
   return { name: m.name, dtype, shape: (m.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : null)) };
 }
@@ -151,6 +152,28 @@ class TransformersSession extends BaseSession {
 }
 
 /**
+ * The model folder transformers.js loads for an artifact and the dtype it runs: the option, else from the
+ * artifact's precision (float16 → fp16, int8 → q8, else fp32). An hf-dir artifact is the folder; an ONNX
+ * file must sit in a folder's onnx/. The folder must hold config.json and the dtype's file (E_RUNTIME_LOAD).
+ */
+export function transformersModel(
+  model: ModelArtifact,
+  dtype?: TransformersDtype,
+): { folder: string; dtype: TransformersDtype; file: string } {
+  const d = dtype ?? (model.precision === 'float16' ? 'fp16' : model.precision === 'int8' ? 'q8' : 'fp32');
+  const folder = model.format === 'hf-dir' ? model.path : dirname(dirname(model.path));
+  const file = join(folder, 'onnx', TRANSFORMERS_DTYPES[d]);
+  if (!existsSync(join(folder, 'config.json')) || !existsSync(file)) {
+    throw new ParityError(
+      'E_RUNTIME_LOAD',
+      `transformers.js needs ${join(folder, 'config.json')} and ${file} for dtype ${d}; missing in ${folder}`,
+      { details: { folder, dtype: d } },
+    );
+  }
+  return { folder, dtype: d, file };
+}
+
+/**
  * transformers.js (its AutoModel over onnxruntime-node, CPU) run fully offline from a local Hugging Face
  * model folder: remote models are disabled, the folder is the local model path, and any fetch during a load
  * or run fails with E_RUNTIME_NETWORK.
@@ -169,17 +192,7 @@ export class TransformersAdapter implements RuntimeAdapter {
    */
   async open(model: ModelArtifact, options: TransformersOptions = {}): Promise<TransformersSession> {
     requireFormat(this.name, this.formats, model);
-    const dtype =
-      options.dtype ?? (model.precision === 'float16' ? 'fp16' : model.precision === 'int8' ? 'q8' : 'fp32');
-    const folder = model.format === 'hf-dir' ? model.path : dirname(dirname(model.path));
-    const file = join(folder, 'onnx', TRANSFORMERS_DTYPES[dtype]);
-    if (!existsSync(join(folder, 'config.json')) || !existsSync(file)) {
-      throw new ParityError(
-        'E_RUNTIME_LOAD',
-        `transformers.js needs ${join(folder, 'config.json')} and ${file} for dtype ${dtype}; missing in ${folder}`,
-        { details: { folder, dtype } },
-      );
-    }
+    const { folder, dtype } = transformersModel(model, options.dtype);
     const tj = await load();
     const id = offlineEnv(tj, folder);
     let hf: PreTrainedModel;
@@ -197,8 +210,8 @@ export class TransformersAdapter implements RuntimeAdapter {
       if (ort === undefined)
         throw new ParityError('E_RUNTIME_LOAD', `transformers.js built no "model" session for ${folder}`);
       return new TransformersSession(tj, hf, folder, {
-        modelInputs: ort.inputMetadata.map(toSpec),
-        modelOutputs: ort.outputMetadata.map(toSpec),
+        modelInputs: ort.inputMetadata.map(transformersTensorSpec),
+        modelOutputs: ort.outputMetadata.map(transformersTensorSpec),
         named: true,
         options,
         vocabSize: artifactVocabSize(model),

@@ -1,4 +1,5 @@
 export {
+  type OrtMeta,
   type TextRun,
   TRANSFORMERS_DTYPES,
   TRANSFORMERS_RUNTIME_NAME,
@@ -6,5 +7,7 @@ export {
   type TransformersDtype,
   type TransformersOptions,
   type TransformersSession,
+  transformersModel,
+  transformersTensorSpec,
 } from './adapter.ts';
 export { withoutNetwork } from './offline.ts';

@@ -6,8 +6,12 @@ import { z } from 'zod';
  * both go through this schema, so every mistake is reported with its path in the config.
  */
 
-export const RUNTIME_NAMES = ['onnx', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-node', 'litert', 'transformers'] as const;
-export const PLATFORM_NAMES = ['host', 'android'] as const;
+/** Runtimes with an adapter in this process: the host platform runs these. */
+export const HOST_RUNTIME_NAMES = ['onnx', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-node', 'litert', 'transformers'] as const;
+/** Runtimes of the browser platform only: onnxruntime-web (wasm, WebGPU) and TF.js's WebGL backend. */
+export const BROWSER_ONLY_RUNTIME_NAMES = ['onnx-web', 'onnx-webgpu', 'tfjs-webgl'] as const;
+export const RUNTIME_NAMES = [...HOST_RUNTIME_NAMES, ...BROWSER_ONLY_RUNTIME_NAMES] as const;
+export const PLATFORM_NAMES = ['host', 'android', 'browser'] as const;
 export const PRECISIONS = ['float32', 'float16', 'int8', 'uint8', 'mixed'] as const;
 export const FORMATS = ['onnx', 'tfjs-graph', 'tflite', 'hf-dir'] as const;
 
@@ -45,6 +49,11 @@ const variantCommon = {
    * fixtures without python3-torch) is reported as skipped, with the reason, instead of error.
    */
   optional: z.boolean().default(false),
+  /**
+   * The config's platforms this variant runs on (default: all of them), e.g. ['host'] for a file that
+   * ships only to servers, or to keep a slow platform's column to the variants that matter there.
+   */
+  platforms: z.array(z.enum(PLATFORM_NAMES)).min(1).optional(),
 };
 
 const fixtureVariant = z.strictObject({
@@ -86,6 +95,22 @@ export const runtimeSchema = z.strictObject({
   threads: positiveInt.optional(),
   graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
 });
+
+/**
+ * A platform by name, or as an object: `optional: true` skips its cells, saying why, where it cannot run
+ * here (no device, no browser) instead of erroring them; `maxCases` runs at most that many input cases
+ * on it (a platform slower than the host, whatever the runtime's own maxCases).
+ */
+export const platformSchema = z
+  .union([
+    z.enum(PLATFORM_NAMES),
+    z.strictObject({
+      name: z.enum(PLATFORM_NAMES),
+      optional: z.boolean().default(false),
+      maxCases: positiveInt.optional(),
+    }),
+  ])
+  .transform((p) => (typeof p === 'string' ? { name: p, optional: false } : p));
 
 export const inputsSchema = z.strictObject({
   /** Golden corpus JSON lines (records {type: "text", id, text} or {type: "pair", id, text_a, text_b}). */
@@ -161,7 +186,10 @@ export const referenceSchema = z.discriminatedUnion('kind', [fixtureReference, r
 export const configSchema = z.strictObject({
   variants: z.array(variantSchema).min(1),
   runtimes: z.array(runtimeSchema).min(1),
-  platforms: z.array(z.enum(PLATFORM_NAMES)).min(1).default(['host']),
+  platforms: z
+    .array(platformSchema)
+    .min(1)
+    .default([{ name: 'host', optional: false }]),
   inputs: inputsSchema.default(inputsSchema.parse({})),
   tokenizer: tokenizerSchema,
   reference: referenceSchema.default({ kind: 'float64-fixture' }),
@@ -180,6 +208,7 @@ export type ParityConfigInput = z.input<typeof configSchema>;
 export type ParityConfig = z.output<typeof configSchema>;
 export type VariantConfig = z.output<typeof variantSchema>;
 export type RuntimeConfig = z.output<typeof runtimeSchema>;
+export type PlatformConfig = z.output<typeof platformSchema>;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 export type PlatformName = (typeof PLATFORM_NAMES)[number];
 export type ReferenceConfig = z.output<typeof referenceSchema>;

@@ -12,8 +12,9 @@ export {
   type Shard,
   shardCells,
 } from './plan.ts';
-export { type Platform, platformFor, registerPlatform } from './platforms.ts';
+export type { Platform, PlatformDefinition } from './platform.ts';
+export { RunPlatforms, registerPlatform } from './platforms.ts';
 export { type Progress, silentProgress, streamProgress } from './progress.ts';
 export { computeReference, FIXTURE_OUTPUTS, type Reference } from './reference.ts';
 export { type CheckOptions, exitCodeOf, type RunSetup, runCheck, setUpRun, updateGoldenOutputs } from './run.ts';
-export { adapterFor, RUNTIME_FORMATS } from './runtimes.ts';
+export { adapterFor, HOST_RUNTIMES, RUNTIME_FORMATS } from './runtimes.ts';

@@ -1,10 +1,11 @@
 import { relative } from 'node:path';
 import { ParityError, type Tensor } from '@bert-parity/core';
 import { accuracyChange, compareOutput, paddingKeep, toFloat64 } from '@bert-parity/metrics';
-import type { ParityConfig, PlatformName, RuntimeConfig } from '../config/schema.ts';
+import type { ParityConfig, PlatformConfig, PlatformName, RuntimeConfig } from '../config/schema.ts';
 import type { ModelCell, OutputResult } from '../report/types.ts';
 import { boundFor } from './bounds.ts';
 import { type InputSet, maskOf } from './inputs.ts';
+import type { Platform } from './platform.ts';
 import type { Reference } from './reference.ts';
 import { runModel } from './run-model.ts';
 import { firstRows } from './tensors.ts';
@@ -16,6 +17,8 @@ export interface ModelCellPlan {
   variant: ResolvedVariant;
   runtime: RuntimeConfig;
   platform: PlatformName;
+  /** The platform as the config declares it (optional, maxCases). */
+  on: PlatformConfig;
 }
 
 export function errorOf(e: unknown): { code: string; message: string } {
@@ -77,6 +80,7 @@ export async function runModelCell(
   config: ParityConfig,
   inputs: InputSet,
   reference: (variant: ResolvedVariant) => Promise<Reference>,
+  platform: Platform,
 ): Promise<ModelCell> {
   const start = performance.now();
   const v = plan.variant;
@@ -98,11 +102,15 @@ export async function runModelCell(
   };
   try {
     if (v.artifact === undefined) throw v.error ?? new ParityError('E_MODEL_READ', `cannot read model ${v.path}`);
-    const count = Math.min(inputs.cases.length, plan.runtime.maxCases ?? Number.POSITIVE_INFINITY);
+    const count = Math.min(
+      inputs.cases.length,
+      plan.runtime.maxCases ?? Number.POSITIVE_INFINITY,
+      plan.on.maxCases ?? Number.POSITIVE_INFINITY,
+    );
     const run = await runModel({
       artifact: v.artifact,
       runtime: plan.runtime,
-      platform: plan.platform,
+      platform,
       mapping: v.config,
       inputs,
       count,
@@ -120,9 +128,11 @@ export async function runModelCell(
   } catch (e) {
     cell.error = errorOf(e);
     // A runtime marked optional (e.g. tfjs-node, whose install needs a download) may be absent, and so may
-    // an optional variant's generator (the torch.onnx.export files need python3-torch): skipped, saying why.
+    // a platform marked optional (a browser) or an optional variant's generator (the torch.onnx.export
+    // files need python3-torch): skipped, saying why.
     const absent =
       (plan.runtime.optional && cell.error.code === 'E_RUNTIME_UNAVAILABLE') ||
+      (plan.on.optional && cell.error.code === 'E_PLATFORM_UNAVAILABLE') ||
       (v.config.optional && cell.error.code === 'E_GENERATOR_UNAVAILABLE');
     cell.status = absent ? 'skipped' : 'error';
   }

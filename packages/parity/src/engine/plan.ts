@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { ParityError } from '@bert-parity/core';
-import { type ParityConfig, type PlatformName, RUNTIME_NAMES, type RuntimeName } from '../config/schema.ts';
+import { type ParityConfig, type PlatformConfig, RUNTIME_NAMES, type RuntimeName } from '../config/schema.ts';
 import type { ModelCellPlan } from './model-cell.ts';
 import { platformRuns } from './platforms.ts';
 import { RUNTIME_FORMATS } from './runtimes.ts';
@@ -29,7 +29,8 @@ export function parseShard(text: string): Shard {
 /**
  * Every cell in a fixed order: tokenizer conformance and agreement (config order), then variants × runtimes ×
  * platforms in config order, keeping only runtimes that run the variant's format and platforms that run
- * the runtime (android runs litert only). A variant whose format
+ * the runtime (host: the runtimes with an adapter here; android: litert; browser: its web runtimes) and,
+ * where the variant lists its platforms, are among them. A variant whose format
  * is unknown (its file could not be read and the config names no format) gets one cell per platform with
  * runtime "-", which reports the read error.
  */
@@ -37,7 +38,7 @@ export function planCells(
   config: ParityConfig,
   baseDir: string,
   variants: readonly ResolvedVariant[],
-  platforms: readonly PlatformName[],
+  platforms: readonly PlatformConfig[],
 ): CellPlan[] {
   const cells: CellPlan[] = [];
   for (const check of config.tokenizer.conformance) {
@@ -63,9 +64,17 @@ export function planCells(
         ? [{ name: '-' as never, batch: 1, optional: false }]
         : config.runtimes.filter((r) => RUNTIME_FORMATS[r.name].includes(variant.format as never));
     for (const runtime of runtimes) {
-      for (const platform of platforms) {
-        if (variant.format !== undefined && !platformRuns(platform, runtime.name)) continue;
-        cells.push({ kind: 'model', id: `${variant.name}@${runtime.name}/${platform}`, variant, runtime, platform });
+      for (const on of platforms) {
+        if (variant.format !== undefined && !platformRuns(on.name, runtime.name)) continue;
+        if (variant.config.platforms !== undefined && !variant.config.platforms.includes(on.name)) continue;
+        cells.push({
+          kind: 'model',
+          id: `${variant.name}@${runtime.name}/${on.name}`,
+          variant,
+          runtime,
+          platform: on.name,
+          on,
+        });
       }
     }
   }

@@ -12,6 +12,7 @@ import type { ParityConfig, ReferenceConfig } from '../config/schema.ts';
 import type { FixtureSource } from './fixtures.ts';
 import type { InputSet } from './inputs.ts';
 import { shownPath } from './plan.ts';
+import { hostPlatform } from './platform-host.ts';
 import { runModel } from './run-model.ts';
 import type { Outputs } from './tensors.ts';
 import type { ResolvedVariant } from './variants.ts';
@@ -101,7 +102,7 @@ async function runtimeReference(
   const run = await runModel({
     artifact: variant.artifact,
     runtime,
-    platform: 'host',
+    platform: hostPlatform.create(),
     mapping: variant.config,
     inputs,
     count: inputs.cases.length,

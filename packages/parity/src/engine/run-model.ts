@@ -1,9 +1,9 @@
 import type { ModelArtifact, RuntimeEnvironment, Tensor } from '@bert-parity/core';
 import { concatRows } from '@bert-parity/runtime-base';
-import type { PlatformName, RuntimeConfig } from '../config/schema.ts';
+import type { RuntimeConfig } from '../config/schema.ts';
 import { feedsFor, type InputSet } from './inputs.ts';
-import { platformFor } from './platforms.ts';
-import { adapterFor, sessionOptions } from './runtimes.ts';
+import type { Platform } from './platform.ts';
+import { sessionOptions } from './runtimes.ts';
 import type { Outputs } from './tensors.ts';
 
 export interface ModelRun {
@@ -14,13 +14,13 @@ export interface ModelRun {
    * and every session.run, including the latency repeats. The rest of a cell is the harness's own work.
    */
   runtimeMs: number;
-  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number; clock: 'host' | 'device' };
+  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number; clock: 'host' | 'device' | 'page' };
 }
 
 export interface ModelRunRequest {
   artifact: ModelArtifact;
   runtime: RuntimeConfig;
-  platform: PlatformName;
+  platform: Platform;
   mapping: {
     inputMapping?: Record<string, string | number> | undefined;
     outputMapping?: Record<string, string | number> | undefined;
@@ -41,8 +41,7 @@ function quantileOf(sorted: readonly number[], q: number): number {
  */
 export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
   const opening = performance.now();
-  const adapter = await adapterFor(req.runtime.name);
-  const session = await platformFor(req.platform).open(adapter, req.artifact, sessionOptions(req.runtime, req.mapping));
+  const session = await req.platform.open(req.runtime.name, req.artifact, sessionOptions(req.runtime, req.mapping));
   try {
     // Models without segments (DistilBERT-style: no token_type_ids input) get no token_type_ids feed.
     const takes = new Set(session.inputs.map((s) => s.name));
@@ -71,15 +70,16 @@ export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
       const rows = Math.min(batch, req.count);
       const feeds = feedsOf(0, rows);
       const times: number[] = [];
-      let clock: 'host' | 'device' = 'host';
+      let clock: 'host' | 'device' | 'page' = 'host';
       for (let i = 0; i < req.latencyRuns; i++) {
         const t0 = performance.now();
         await session.run(feeds);
         const wall = performance.now() - t0;
         run.runtimeMs += wall;
-        // A device's own clock, where the session has one: host wall time there is mostly adb.
+        // A device's or a page's own clock, where the session has one: host wall time there is mostly adb,
+        // or waiting for this thread while it runs the host's cells.
         const measured = session.measuredLatencyMs;
-        if (measured !== undefined) clock = 'device';
+        if (measured !== undefined) clock = session.latencyClock ?? 'device';
         times.push(measured ?? wall);
       }
       times.sort((a, b) => a - b);

@@ -12,6 +12,7 @@ import { writeGoldenOutputs } from './golden.ts';
 import { corpusInputs, type InputSet, labelledInputs, textInputs } from './inputs.ts';
 import { runModelCell } from './model-cell.ts';
 import { filterRuntimes, planCells, type RuntimeFilter, type Shard, shardCells, shownPath } from './plan.ts';
+import { RunPlatforms } from './platforms.ts';
 import { type Progress, silentProgress } from './progress.ts';
 import { computeReference, prepareReferences, type Reference } from './reference.ts';
 import { runTokenizerCell } from './tokenizer-cell.ts';
@@ -21,7 +22,7 @@ export interface CheckOptions {
   shard?: Shard | undefined;
   /** Run only some runtimes' cells, or leave some out (applied before sharding). */
   runtimes?: RuntimeFilter | undefined;
-  /** Run on this platform only, instead of the config's platforms. */
+  /** Run on this platform only, as the config declares it (maxCases) but never optional: asked for, it must run. */
   platform?: PlatformName | undefined;
   /** Recompute the golden outputs from reference.source and write them before comparing. */
   updateGolden?: boolean | undefined;
@@ -106,9 +107,10 @@ function referenceSummary(loaded: LoadedConfig): ParityReport['reference'] {
 }
 
 /**
- * Runs the configured matrix and returns the report. Cells run one after another in plan order (runtimes
- * such as tfjs hold process-global state); a failing cell never stops the others. Each reference is
- * computed once, when the first model cell that needs it runs (float64-fixture: one per fixture folder).
+ * Runs the configured matrix and returns the report. Each platform's cells run one after another in plan
+ * order (runtimes such as tfjs hold process-global state), the platforms side by side; the report lists
+ * the cells in plan order. A failing cell never stops the others. Each reference is computed once, when
+ * the first model cell that needs it runs (float64-fixture: one per fixture folder).
  */
 export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {}): Promise<ParityReport> {
   const start = performance.now();
@@ -116,7 +118,10 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   const progress = options.progress ?? silentProgress;
   const setup = await setUpRun(loaded);
   const { inputs, variants, vocabSha256 } = setup;
-  const platforms = options.platform === undefined ? config.platforms : [options.platform];
+  // --platform keeps what the config says of that platform (maxCases) except optional: asked for, it must run.
+  const chosen = config.platforms.find((p) => p.name === options.platform);
+  const platforms =
+    options.platform === undefined ? config.platforms : [{ ...chosen, name: options.platform, optional: false }];
   const plans = shardCells(
     filterRuntimes(planCells(config, baseDir, variants, platforms), options.runtimes),
     options.shard,
@@ -127,18 +132,40 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   // float64-fixture checks every variant's fixture folder here, before any cell runs.
   const references = await prepareReferences(config.reference, config, baseDir, variants, inputs, vocabSha256);
 
-  const cells: Cell[] = [];
-  progress.start(plans.length);
-  for (const plan of plans) {
-    progress.cellStarted(plan.id);
-    const cell =
-      plan.kind === 'model'
-        ? await runModelCell(plan, config, inputs, references.forVariant)
-        : await runTokenizerCell(plan, setup);
-    cells.push(cell);
-    progress.cellDone(cell);
+  const results: Cell[] = [];
+  // One lane per platform: a platform's cells run one after another in plan order (runtimes such as
+  // tfjs hold process-global state), while different platforms (this process, a browser, a device) run
+  // side by side. Tokenizer cells run in the host's lane.
+  const lanes = new Map<string, { index: number; plan: (typeof plans)[number] }[]>();
+  plans.forEach((plan, index) => {
+    const lane = plan.kind === 'model' ? plan.platform : 'host';
+    lanes.set(lane, [...(lanes.get(lane) ?? []), { index, plan }]);
+  });
+  const laneMs: number[] = [];
+  // Platforms start what they need (a browser, a server) at their first cell; all of it stops here.
+  const running = new RunPlatforms();
+  try {
+    progress.start(plans.length);
+    await Promise.all(
+      [...lanes.values()].map(async (lane) => {
+        const t0 = performance.now();
+        for (const { index, plan } of lane) {
+          progress.cellStarted(plan.id);
+          const cell =
+            plan.kind === 'model'
+              ? await runModelCell(plan, config, inputs, references.forVariant, running.get(plan.platform))
+              : await runTokenizerCell(plan, setup);
+          results[index] = cell;
+          progress.cellDone(cell);
+        }
+        laneMs.push(performance.now() - t0);
+      }),
+    );
+    progress.stop();
+  } finally {
+    await running.close();
   }
-  progress.stop();
+  const cells = results;
   if (options.baseline !== undefined) applyBaseline(cells, readBaseline(options.baseline));
 
   const wallMs = performance.now() - start;
@@ -158,7 +185,9 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
     },
     cells,
     summary: summarize(cells),
-    timing: { wallMs, runtimeMs, runtimeShare: wallMs > 0 ? runtimeMs / wallMs : 0 },
+    // The share of the run's time spent inside the runtimes, counting the time platforms ran side by
+    // side once per platform (so it stays a share of the time the platforms were busy).
+    timing: { wallMs, runtimeMs, runtimeShare: runtimeShareOf(runtimeMs, wallMs, laneMs) },
   };
   if (options.shard !== undefined) report.shard = options.shard;
   const filter = runtimeFilterOf(options.runtimes);
@@ -172,6 +201,12 @@ function runtimeFilterOf(filter: RuntimeFilter | undefined): ParityReport['runti
   const skip = [...(filter?.skip ?? [])];
   if (only.length === 0 && skip.length === 0) return undefined;
   return { ...(only.length > 0 ? { only } : {}), ...(skip.length > 0 ? { skip } : {}) };
+}
+
+function runtimeShareOf(runtimeMs: number, wallMs: number, laneMs: readonly number[]): number {
+  const parallelMs = laneMs.reduce((t, ms) => t + ms, 0) - Math.max(0, ...laneMs);
+  const busyMs = wallMs + parallelMs;
+  return busyMs > 0 ? runtimeMs / busyMs : 0;
 }
 
 /** 2 when any cell errored (the results are incomplete), else 1 when any failed, else 0. */

@@ -1,19 +1,26 @@
 import { type ModelFormat, ParityError, type RuntimeAdapter } from '@bert-parity/core';
 import type { AdapterOptions } from '@bert-parity/runtime-base';
-import type { RuntimeConfig, RuntimeName } from '../config/schema.ts';
+import { HOST_RUNTIME_NAMES, type RuntimeConfig, type RuntimeName } from '../config/schema.ts';
 
 /**
- * The runtimes a config can name, what formats each runs, and how its adapter is made. Adapters are
- * imported only when a cell needs them, so a config without TF.js never loads it.
+ * The runtimes a config can name, what formats each runs, and how its host adapter is made. Adapters are
+ * imported only when a cell needs them, so a config without TF.js never loads it. onnx-web, onnx-webgpu
+ * and tfjs-webgl run only in the browser (platform-browser.ts).
  */
 export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, readonly ModelFormat[]>> = {
   onnx: ['onnx'],
+  'onnx-web': ['onnx'],
+  'onnx-webgpu': ['onnx'],
   'tfjs-wasm': ['tfjs-graph'],
+  'tfjs-webgl': ['tfjs-graph'],
   'tfjs-cpu': ['tfjs-graph'],
   'tfjs-node': ['tfjs-graph'],
   litert: ['tflite'],
   transformers: ['hf-dir'],
 };
+
+/** The runtimes with an adapter in this process (the host platform runs these). */
+export const HOST_RUNTIMES: readonly RuntimeName[] = HOST_RUNTIME_NAMES;
 
 async function create(name: RuntimeName): Promise<RuntimeAdapter> {
   switch (name) {
@@ -29,6 +36,13 @@ async function create(name: RuntimeName): Promise<RuntimeAdapter> {
       return new (await import('@bert-parity/runtime-litert')).LiteRtAdapter();
     case 'transformers':
       return new (await import('@bert-parity/runtime-transformers')).TransformersAdapter();
+    case 'onnx-web':
+    case 'onnx-webgpu':
+    case 'tfjs-webgl':
+      throw new ParityError(
+        'E_RUNTIME_UNAVAILABLE',
+        `runtime ${name} runs only in the browser; expected platform browser (platforms: ['browser'] or --platform browser)`,
+      );
   }
 }
 

@@ -11,10 +11,11 @@ export function cosineText(x: number): string {
   return Number.isFinite(x) ? x.toFixed(6) : String(x);
 }
 
-/** Median latency in ms, marked "(device)" when the device's runner measured it rather than the host. */
+/** Median latency in ms, marked "(device)" or "(page)" when the device's runner or the browser page measured it. */
 export function latencyText(latency: ModelCell['latency']): string {
   if (latency === undefined) return '-';
-  return `${latency.medianMs.toFixed(0)}${latency.clock === 'device' ? ' (device)' : ''}`;
+  const clock = latency.clock === 'device' || latency.clock === 'page' ? ` (${latency.clock})` : '';
+  return `${latency.medianMs.toFixed(0)}${clock}`;
 }
 
 export function top1Text(x: number | undefined): string {

@@ -52,7 +52,7 @@ function details(cell: Cell): string {
   const lines = [`${cell.id} ${cell.modelPath} (${cell.modelBytes} bytes, sha256 ${cell.modelSha256})`];
   if (cell.latency)
     lines.push(
-      `latency median ${cell.latency.medianMs.toFixed(1)} ms, p90 ${cell.latency.p90Ms.toFixed(1)} ms${cell.latency.clock === 'device' ? ', measured on the device' : ''}`,
+      `latency median ${cell.latency.medianMs.toFixed(1)} ms, p90 ${cell.latency.p90Ms.toFixed(1)} ms${cell.latency.clock === 'device' ? ', measured on the device' : cell.latency.clock === 'page' ? ', measured in the browser page' : ''}`,
     );
   for (const o of cell.outputs) {
     const st = o.stats;

@@ -31,9 +31,10 @@ export interface ModelCell {
   outputs: OutputResult[];
   /**
    * Median latency per run over repeated runs of the same batch. clock "device": measured on the device by
-   * its runner (adb and file transfer excluded); "host": wall time of session.run (absent in older reports).
+   * its runner (adb and file transfer excluded); "page": measured in the browser page around the runtime
+   * call (tensor transfer excluded); "host": wall time of session.run (absent in older reports).
    */
-  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number; clock?: 'host' | 'device' };
+  latency?: { medianMs: number; p90Ms: number; runs: number; batch: number; clock?: 'host' | 'device' | 'page' };
   /** When the inputs carry labels: task accuracy of this cell and of the reference. */
   accuracy?: { value: number; reference: number; delta: number };
   /** Wall time of the cell, and the part spent inside the runtime (loading it, opening the session, runs). */
@@ -75,5 +76,9 @@ export interface ParityReport {
   runtimeFilter?: { only?: string[]; skip?: string[] };
   cells: Cell[];
   summary: { pass: number; fail: number; error: number; skipped: number };
+  /**
+   * Wall time of the run; time inside the runtimes (summed over cells); and the share of the run's time
+   * inside the runtimes, where time that platforms ran side by side counts once per platform.
+   */
   timing: { wallMs: number; runtimeMs: number; runtimeShare: number };
 }
