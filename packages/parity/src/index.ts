@@ -11,5 +11,5 @@ export {
   labelledInputs,
   runCheck,
 } from './engine/index.ts';
-export { type InitOptions, type InitResult, runInit } from './init/run-init.ts';
+export { decideInit, type InitOptions, type InitResult, runInit } from './init/run-init.ts';
 export * from './report/index.ts';

@@ -4,6 +4,7 @@ import { decodeNpy, readOutputGoldens } from '@bert-parity/core';
 import { inspectFindings, parseTarget } from '@bert-parity/models';
 import {
   corpusInputs,
+  decideInit,
   formatInspect,
   inspectJson,
   labelledInputs,
@@ -18,6 +19,7 @@ import {
   renderTerminal,
   runInspect,
 } from '@bert-parity/parity';
+import { deriveOnnxFile } from '@bert-parity/onnx-derive';
 import { BertTokenizer, fromHuggingFaceDir, readGoldenFile, Vocabulary, verifyGolden } from '@bert-parity/tokenizer';
 import type { FileFormat } from './mutate/index.ts';
 import {
@@ -112,6 +114,35 @@ export const TARGETS: readonly FuzzTarget[] = [
       await inspect(dir);
       fromHuggingFaceDir(dir).encode(SAMPLE[0], SAMPLE[1], { maxSeqLength: 32 });
     },
+  },
+  {
+    name: 'onnx-derive',
+    reads: 'ONNX full decoder and the float16 / dynamic int8 derivations (packages/onnx-derive, init --derive)',
+    formats: [[/./, 'protobuf']],
+    seeds: async () =>
+      (await smallFixtures()).files
+        .filter((f) => f.format === 'onnx' && f.precision === 'float32')
+        .map((f) => file('model.onnx', readFileSync(f.path))),
+    run: (dir) => {
+      deriveOnnxFile(join(dir, 'model.onnx'), 'float16', join(dir, 'model_fp16.onnx'));
+      deriveOnnxFile(join(dir, 'model.onnx'), 'int8', join(dir, 'model_int8.onnx'));
+    },
+  },
+  {
+    name: 'init',
+    reads:
+      "bert-parity init's decisions on a model folder (discovery, variants, vocabulary from tokenizer files, reference)",
+    formats: [
+      [/\.json$/, 'json'],
+      [/\.txt$/, 'lines'],
+      [/\.onnx$/, 'protobuf'],
+    ],
+    seeds: async () => {
+      const all = readTree(await smallHfDir());
+      // With its vocab.txt, and with only tokenizer.json (init writes the vocabulary from it).
+      return [all, new Map([...all].filter(([name]) => name !== 'vocab.txt'))];
+    },
+    run: (dir) => decideInit({ paths: [dir] }, dir, join(dir, 'out')),
   },
   {
     name: 'npy',

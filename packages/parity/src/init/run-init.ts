@@ -121,6 +121,26 @@ function countLines(path: string): number {
 }
 
 /**
+ * What init reads and decides before it writes anything: the models under the paths, the variants, the
+ * vocabulary and the reference (each a coded error when it cannot decide). Reads files only; the fuzz
+ * campaign drives it on mutated model folders.
+ */
+export function decideInit(options: InitOptions, cwd: string, outDir: string) {
+  const found = discover(options.paths, cwd);
+  const models =
+    (options.derive ?? []).length > 0 ? found.models.filter((m) => m.derivedFrom === undefined) : found.models;
+  const variants = planVariants(models, options.inputMap ?? {});
+  const vocab = chooseVocab(
+    found.folders,
+    { vocab: options.vocab && resolve(cwd, options.vocab), lowercase: options.lowercase },
+    outDir,
+  );
+  checkEmbedding(variants, vocab.size, vocab.path);
+  const reference = chooseReference(variants, options.reference, cwd);
+  return { found, variants, vocab, reference };
+}
+
+/**
  * `bert-parity init`: reads the models under `paths`, decides every field of a parity config (each
  * decision commented), derives float16/int8 ONNX variants when asked, caches the reference's outputs as
  * golden outputs, optionally calibrates bounds by running the matrix once, and writes the config last.
@@ -143,16 +163,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
 
   // 1. Decide (nothing is written before everything is known).
   const deriving = [...new Set(options.derive ?? [])];
-  const found = discover(options.paths, cwd);
-  const models = deriving.length > 0 ? found.models.filter((m) => m.derivedFrom === undefined) : found.models;
-  const variants = planVariants(models, options.inputMap ?? {});
-  const vocab = chooseVocab(
-    found.folders,
-    { vocab: options.vocab && resolve(cwd, options.vocab), lowercase: options.lowercase },
-    outDir,
-  );
-  checkEmbedding(variants, vocab.size, vocab.path);
-  const reference = chooseReference(variants, options.reference, cwd);
+  const { found, variants, vocab, reference } = decideInit(options, cwd, outDir);
   if (deriving.length > 0 && reference.format !== 'onnx') {
     throw new ParityError(
       'E_USAGE',
