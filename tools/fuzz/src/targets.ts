@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeNpy, readOutputGoldens } from '@bert-parity/core';
 import { inspectFindings, parseTarget } from '@bert-parity/models';
+import { deriveOnnxFile } from '@bert-parity/onnx-derive';
 import {
   corpusInputs,
   decideInit,
@@ -19,7 +20,6 @@ import {
   renderTerminal,
   runInspect,
 } from '@bert-parity/parity';
-import { deriveOnnxFile } from '@bert-parity/onnx-derive';
 import { BertTokenizer, fromHuggingFaceDir, readGoldenFile, Vocabulary, verifyGolden } from '@bert-parity/tokenizer';
 import type { FileFormat } from './mutate/index.ts';
 import {
