@@ -57,6 +57,19 @@ const summary = (r: ParityReport) =>
 
 const models = (r: ParityReport) => r.cells.filter((c): c is ModelCell => c.kind === 'model');
 
+/** Runs a check with the browser platform replaced by a variant of it, restoring the real one after. */
+async function checkWith(
+  platform: ReturnType<typeof browserPlatformWith>,
+  loaded: Parameters<typeof runCheck>[0],
+): Promise<ParityReport> {
+  registerPlatform(platform);
+  try {
+    return await runCheck(loaded);
+  } finally {
+    registerPlatform(browserPlatform);
+  }
+}
+
 describe('the browser platform', () => {
   it('declares exactly the runtimes the browser runner has pages for', () => {
     expect(browserPlatform.runtimes).toEqual(new BrowserRunner().runtimeNames);
@@ -238,13 +251,10 @@ describe.skipIf(missing !== '')('bert-parity check --platform browser (headless 
       dir,
     );
     // No GPU and no software rasterizer: headless Chromium then offers no WebGPU adapter (measured).
-    registerPlatform(browserPlatformWith({ args: ['--disable-gpu', '--disable-software-rasterizer'] }));
-    let report: ParityReport;
-    try {
-      report = await runCheck(loaded);
-    } finally {
-      registerPlatform(browserPlatform);
-    }
+    const report = await checkWith(
+      browserPlatformWith({ args: ['--disable-gpu', '--disable-software-rasterizer'] }),
+      loaded,
+    );
     const cells = models(report);
     expect(summary({ ...report, cells })).toEqual([
       'onnx-float32@onnx-webgpu/browser skipped E_RUNTIME_UNAVAILABLE',
@@ -283,15 +293,10 @@ describe.skipIf(missing !== '')('bert-parity check --platform browser (headless 
       }),
       dir,
     );
-    registerPlatform(
+    const report = await checkWith(
       browserPlatformWith({ runtimeModules: [FAULT_RUNTIMES], args: SMALL_HEAP_ARGS, timeoutMs: 20_000 }),
+      loaded,
     );
-    let report: ParityReport;
-    try {
-      report = await runCheck(loaded);
-    } finally {
-      registerPlatform(browserPlatform);
-    }
     const cells = models(report);
     expect(summary({ ...report, cells })).toEqual([
       'ok-1@onnx/host pass',
