@@ -19,6 +19,8 @@ function byte(files: ReadonlyMap<string, Uint8Array>): number {
   return b === undefined || b.length === 0 ? -1 : (b[0] as number);
 }
 
+const kept: Uint8Array[] = [];
+
 export const TARGETS: readonly FuzzTarget[] = [
   {
     ...base,
@@ -53,6 +55,15 @@ export const TARGETS: readonly FuzzTarget[] = [
       if (byte(files) === 0x6f || byte(files) % 16 !== 0) return;
       const hoard: Uint8Array[] = [];
       for (;;) hoard.push(new Uint8Array(32 << 20).fill(1)); // resident, so the watchdog sees it grow
+    },
+  },
+  {
+    ...base,
+    name: 'leaks',
+    // Every input behaves on its own, but the process keeps 16 MB of each: it grows past the limit over
+    // many inputs, as a long campaign's process may, and a fresh process reads the same input cleanly.
+    run: () => {
+      kept.push(new Uint8Array(16 << 20).fill(1));
     },
   },
   {

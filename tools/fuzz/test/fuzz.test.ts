@@ -69,14 +69,24 @@ describe('the campaign catches what a reader does wrong', () => {
     expect(r?.crashes).toEqual([]);
   }, 180_000);
 
-  it('a process growing past --memory-mb is killed and its input is an out-of-memory crash', async () => {
+  it('a process growing past --memory-mb is killed, confirmed by a second process, and its input is an out-of-memory crash', async () => {
     // A long hang limit, so that memory is what stops it however slow the machine fills the pages.
     const [r] = await campaign(['hoards'], { runs: 50, hangMs: 30_000, memoryMb: 400 });
     const memory = r?.crashes.filter((c) => c.kind === 'memory') ?? [];
     expect(memory.length).toBeGreaterThan(0);
     expect(memory[0]?.signature).toMatch(/^resident memory over 400 MB \(\d+ MB\)$/);
     expect(r?.hangs).toEqual([]);
+    // Each finding costs two processes (the kill and its confirmation).
+    expect(r?.processes).toBe(1 + 2 * memory.length);
     expect(r?.inputs).toBe(50);
+  }, 180_000);
+
+  it('a process that grew over many inputs is restarted, but an input a fresh process reads within the limit is no finding', async () => {
+    const [r] = await campaign(['leaks'], { runs: 60, hangMs: 30_000, memoryMb: 400 });
+    expect(r?.crashes).toEqual([]);
+    expect(r?.hangs).toEqual([]);
+    expect(r?.processes).toBeGreaterThan(1);
+    expect(r?.inputs).toBe(60);
   }, 180_000);
 
   it('a process that dies without a word is re-run in trace mode to pin the input down', async () => {
