@@ -1,13 +1,13 @@
 import { relative } from 'node:path';
 import { ParityError, type Tensor } from '@bert-parity/core';
-import { accuracyChange, compareOutput, paddingKeep, toFloat64 } from '@bert-parity/metrics';
+import { AccuracyTally, OutputComparison, paddingKeep, toFloat64 } from '@bert-parity/metrics';
 import type { ParityConfig, PlatformName, RuntimeConfig } from '../config/schema.ts';
 import type { ModelCell, OutputResult } from '../report/types.ts';
 import { boundFor } from './bounds.ts';
 import { type InputSet, maskOf } from './inputs.ts';
 import type { Reference } from './reference.ts';
 import { runModel } from './run-model.ts';
-import { firstRows } from './tensors.ts';
+import { rowRange } from './tensors.ts';
 import type { ResolvedVariant } from './variants.ts';
 
 export interface ModelCellPlan {
@@ -23,26 +23,13 @@ export function errorOf(e: unknown): { code: string; message: string } {
   return { code: 'E_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
 
-function compareAll(
-  config: ParityConfig,
-  plan: ModelCellPlan,
-  outputs: Map<string, Tensor>,
-  reference: Reference,
-  inputs: InputSet,
-  count: number,
-): { results: OutputResult[]; accuracy?: ModelCell['accuracy'] } {
-  const results: OutputResult[] = [];
-  let accuracy: ModelCell['accuracy'];
+/**
+ * Compares a cell's outputs with the reference batch by batch, as the runtime produces them: running
+ * statistics per output (OutputComparison, AccuracyTally), so no output is kept once compared.
+ */
+function cellComparison(config: ParityConfig, plan: ModelCellPlan, reference: Reference, inputs: InputSet) {
   const precision = plan.variant.precision ?? 'mixed';
-  for (const [name, refFull] of reference.outputs) {
-    const actual = outputs.get(name);
-    if (actual === undefined) {
-      throw new ParityError(
-        'E_RUNTIME_MAPPING',
-        `${plan.variant.name} on ${plan.runtime.name} has no output ${name} (its outputs: ${[...outputs.keys()].join(', ')}); expected every reference output, or an outputMapping naming it`,
-      );
-    }
-    const ref = firstRows(refFull, count);
+  const compared = [...reference.outputs].map(([name, ref]) => {
     const bound = boundFor(config, precision, name, plan.variant.config.bounds);
     if (bound === undefined) {
       throw new ParityError(
@@ -52,23 +39,40 @@ function compareAll(
     }
     const classifier = config.classifierOutputs.includes(name);
     const cols = ref.shape[ref.shape.length - 1] ?? 1;
-    const labels = inputs.cases.slice(0, count).map((c) => c.label ?? -1);
-    const extras =
-      classifier && inputs.labelled
-        ? { accuracy: accuracyChange(toFloat64(actual, name), toFloat64(ref, name), labels, cols, name) }
-        : {};
-    if (extras.accuracy !== undefined) accuracy = extras.accuracy;
-    results.push(
-      compareOutput(name, actual, ref, bound, {
-        ...extras,
-        ...(classifier ? { top1: true } : {}),
-        ...(config.tokenOutputs.includes(name)
-          ? { keep: paddingKeep(maskOf(inputs, 0, count), actual.shape, name) }
-          : {}),
-      }),
-    );
-  }
-  return accuracy === undefined ? { results } : { results, accuracy };
+    return {
+      name,
+      ref,
+      token: config.tokenOutputs.includes(name),
+      comparison: new OutputComparison(name, bound, classifier ? { top1: true } : {}),
+      accuracy: classifier && inputs.labelled ? new AccuracyTally(cols, name) : undefined,
+    };
+  });
+  return {
+    add(outputs: Readonly<Record<string, Tensor>>, from: number, to: number): void {
+      for (const { name, ref: refFull, token, comparison, accuracy } of compared) {
+        const actual = outputs[name];
+        if (actual === undefined) {
+          throw new ParityError(
+            'E_RUNTIME_MAPPING',
+            `${plan.variant.name} on ${plan.runtime.name} has no output ${name} (its outputs: ${Object.keys(outputs).join(', ')}); expected every reference output, or an outputMapping naming it`,
+          );
+        }
+        const ref = rowRange(refFull, from, to);
+        comparison.add(actual, ref, token ? paddingKeep(maskOf(inputs, from, to), actual.shape, name) : undefined);
+        const labels = inputs.cases.slice(from, to).map((c) => c.label ?? -1);
+        accuracy?.add(toFloat64(actual, name), toFloat64(ref, name), labels);
+      }
+    },
+    finish(): { results: OutputResult[]; accuracy?: ModelCell['accuracy'] } {
+      let accuracy: ModelCell['accuracy'];
+      const results = compared.map((o) => {
+        const extras = o.accuracy === undefined ? {} : { accuracy: o.accuracy.result() };
+        if (extras.accuracy !== undefined) accuracy = extras.accuracy;
+        return o.comparison.result(extras);
+      });
+      return accuracy === undefined ? { results } : { results, accuracy };
+    },
+  };
 }
 
 /** Loads, runs, compares and judges one cell; any failure becomes status "error" with its code. */
@@ -99,6 +103,9 @@ export async function runModelCell(
   try {
     if (v.artifact === undefined) throw v.error ?? new ParityError('E_MODEL_READ', `cannot read model ${v.path}`);
     const count = Math.min(inputs.cases.length, plan.runtime.maxCases ?? Number.POSITIVE_INFINITY);
+    const ref = await reference(v);
+    cell.reference = ref.description;
+    const comparison = cellComparison(config, plan, ref, inputs);
     const run = await runModel({
       artifact: v.artifact,
       runtime: plan.runtime,
@@ -107,13 +114,12 @@ export async function runModelCell(
       inputs,
       count,
       latencyRuns: plan.runtime.latencyRuns ?? config.latencyRuns,
+      onBatch: (outputs, from, to) => comparison.add(outputs, from, to),
     });
     cell.environment = run.environment;
     cell.runtimeMs = run.runtimeMs;
     if (run.latency !== undefined) cell.latency = run.latency;
-    const ref = await reference(v);
-    cell.reference = ref.description;
-    const { results, accuracy } = compareAll(config, plan, run.outputs, ref, inputs, count);
+    const { results, accuracy } = comparison.finish();
     cell.outputs = results;
     if (accuracy !== undefined) cell.accuracy = accuracy;
     cell.status = results.every((r) => r.pass) ? 'pass' : 'fail';
