@@ -167,6 +167,75 @@ function goldenReference(dir: string, inputs: InputSet, vocabSha256: string): Re
   };
 }
 
+/**
+ * Default budget of the float64 reference, in multiply-adds over the whole input set: about 5 minutes at
+ * FLOAT64_RATE. `pnpm fixtures:reference-cost` measured 1.1e8 to 2.6e8 multiply-adds/s (load 4 to 6 on 2
+ * cores); per text of 128 positions: tiny BERT 1.3e7 (0.065 s), MobileBERT's published shape 2.7e9 (11 s),
+ * bert-base's shape 1.1e10 (54 s). So the tiny fixtures fit with room to spare, MobileBERT published fits
+ * on 100 corpus texts (18 positions on average: 3.7e10) but not at 128 positions, bert-base never does.
+ */
+export const DEFAULT_FLOAT64_BUDGET = 6e10;
+/** The float64 pass's rate (multiply-adds per second) used to say what a cost means in time. */
+const FLOAT64_RATE = 2e8;
+
+/** A reference that names what computes it (auto resolved). */
+type ConcreteReference = Exclude<ReferenceConfig, { kind: 'auto' | 'golden-outputs' }>;
+
+/** What the float64 pass of each fixture folder costs on these inputs (valid positions of every case). */
+async function float64Costs(sources: readonly SourceKey[], inputs: InputSet) {
+  const lengths = inputs.cases.map((c) => c.attentionMask.lastIndexOf(1) + 1);
+  return Promise.all(
+    sources.map(async (s) => {
+      const fixtures = await s.source.load();
+      const family = FAMILIES[fixtures.family] as unknown as {
+        multiplyAdds(config: AnyFixtures['config'], tokens: number): number;
+      };
+      return {
+        describe: s.describe,
+        multiplyAdds: lengths.reduce((t, n) => t + family.multiplyAdds(fixtures.config, n), 0),
+      };
+    }),
+  );
+}
+
+const costText = (describe: string, multiplyAdds: number, budget: number, cases: number) =>
+  `the float64 forward pass of ${describe} takes ${multiplyAdds.toExponential(1)} multiply-adds for these ${cases} inputs (about ${Math.ceil(multiplyAdds / FLOAT64_RATE / 60)} min at ${FLOAT64_RATE.toExponential(1)}/s), over maxMultiplyAdds ${budget.toExponential(1)}`;
+
+/**
+ * The reference to compute: auto becomes float64-fixture when every variant came from a fixture folder and
+ * their float64 passes fit in the budget, else its runtime reference (with the reason, for the report); an
+ * explicit float64-fixture over the budget is E_REFERENCE_COST, before any cell runs.
+ */
+async function resolveReference(
+  ref: Exclude<ReferenceConfig, { kind: 'golden-outputs' }>,
+  variants: readonly ResolvedVariant[],
+  inputs: InputSet,
+): Promise<{ ref: ConcreteReference; why?: string }> {
+  if (ref.kind === 'runtime') return { ref };
+  const budget = ref.maxMultiplyAdds ?? DEFAULT_FLOAT64_BUDGET;
+  if (ref.kind === 'auto') {
+    const runtime: ConcreteReference = { kind: 'runtime', runtime: ref.runtime, variant: ref.variant };
+    const own = variants.find((v) => v.source === undefined);
+    if (own !== undefined) return { ref: runtime, why: `auto: variant ${own.name} came from no fixture folder` };
+    const over = (await float64Costs(await fixtureSources(variants), inputs)).find((c) => c.multiplyAdds > budget);
+    if (over === undefined) return { ref: { kind: 'float64-fixture', maxMultiplyAdds: budget } };
+    return { ref: runtime, why: `auto: ${costText(over.describe, over.multiplyAdds, budget, inputs.cases.length)}` };
+  }
+  const over = (await float64Costs(await fixtureSources(variants), inputs)).find((c) => c.multiplyAdds > budget);
+  if (over !== undefined) {
+    throw new ParityError(
+      'E_FLOAT64_BUDGET',
+      `reference float64-fixture: ${costText(over.describe, over.multiplyAdds, budget, inputs.cases.length)}; expected reference { kind: 'auto', runtime, variant } (the float64 pass where it fits, else that runtime), a runtime reference, golden outputs computed once with --update-golden, or a larger maxMultiplyAdds`,
+    );
+  }
+  return { ref };
+}
+
+/** A runtime reference chosen by auto says so in its description. */
+function noting(reference: Reference, why: string | undefined): Reference {
+  return why === undefined ? reference : { ...reference, description: `${reference.description} (${why})` };
+}
+
 /** The one reference a golden set is computed from: a runtime, or the one fixture folder every variant came from. */
 export async function computeReference(
   ref: ReferenceConfig,
@@ -176,22 +245,17 @@ export async function computeReference(
   inputs: InputSet,
   vocabSha256: string,
 ): Promise<Reference> {
-  switch (ref.kind) {
-    case 'float64-fixture': {
-      const sources = await fixtureSources(variants);
-      if (sources.length !== 1) {
-        throw new ParityError(
-          'E_CONFIG',
-          `reference float64-fixture for golden outputs needs the variants to come from one fixture; they come from ${sources.map((s) => s.describe).join(' and ')}; expected one fixture family and config per golden set`,
-        );
-      }
-      return fixtureReference((sources[0] as SourceKey).source, inputs);
-    }
-    case 'runtime':
-      return runtimeReference(ref, config, variants, inputs);
-    case 'golden-outputs':
-      return goldenReference(resolve(baseDir, ref.dir), inputs, vocabSha256);
+  if (ref.kind === 'golden-outputs') return goldenReference(resolve(baseDir, ref.dir), inputs, vocabSha256);
+  const { ref: chosen, why } = await resolveReference(ref, variants, inputs);
+  if (chosen.kind === 'runtime') return noting(await runtimeReference(chosen, config, variants, inputs), why);
+  const sources = await fixtureSources(variants);
+  if (sources.length !== 1) {
+    throw new ParityError(
+      'E_CONFIG',
+      `reference float64-fixture for golden outputs needs the variants to come from one fixture; they come from ${sources.map((s) => s.describe).join(' and ')}; expected one fixture family and config per golden set`,
+    );
   }
+  return fixtureReference((sources[0] as SourceKey).source, inputs);
 }
 
 interface SourceKey {
@@ -261,7 +325,9 @@ export async function prepareReferences(
     }
     return p;
   };
-  if (ref.kind === 'float64-fixture') {
+  const resolved: { ref: ReferenceConfig; why?: string | undefined } =
+    ref.kind === 'golden-outputs' ? { ref } : await resolveReference(ref, variants, inputs);
+  if (resolved.ref.kind === 'float64-fixture') {
     const sources = await fixtureSources(variants);
     const byVariant = new Map<ResolvedVariant, SourceKey>();
     for (const v of variants) {
@@ -286,7 +352,10 @@ export async function prepareReferences(
       runtimeMs: async () => 0,
     };
   }
-  const one = () => remember('run', () => computeReference(ref, config, baseDir, variants, inputs, vocabSha256));
+  const one = () =>
+    remember('run', async () =>
+      noting(await computeReference(resolved.ref, config, baseDir, variants, inputs, vocabSha256), resolved.why),
+    );
   return {
     forVariant: one,
     summary: () => {
