@@ -69,25 +69,34 @@ const tensor = (data: number[], rows: number, cols: number): NumericTensor => ({
 const rowsOf = <T extends { slice(a: number, b: number): T }>(x: T, cols: number, from: number, to: number) =>
   x.slice(from * cols, to * cols);
 
+/** Feeds the case's output and reference to `add` in its batches, each batch as tensors with its keep mask. */
+function inBatches(
+  c: Case,
+  add: (actual: NumericTensor, reference: NumericTensor, keep: Uint8Array | undefined) => void,
+): void {
+  const { reference, keep, bounds } = tensors(c);
+  for (let b = 0; b + 1 < bounds.length; b++) {
+    const [from, to] = [bounds[b] as number, bounds[b + 1] as number];
+    add(
+      tensor(rowsOf(c.actual, c.cols, from, to), to - from, c.cols),
+      tensor(rowsOf(reference, c.cols, from, to), to - from, c.cols),
+      keep === undefined ? undefined : rowsOf(keep, c.cols, from, to),
+    );
+  }
+}
+
 describe('streamed drift statistics equal the whole-tensor results exactly', () => {
   it('DriftAccumulator over consecutive batches == measure over the whole tensor (every stat, top-1, histogram)', () => {
     fc.assert(
       fc.property(streamCase, (c) => {
-        const { reference, keep, bounds } = tensors(c);
+        const { reference, keep } = tensors(c);
         const options = { tolerance: { atol: 1e-5, rtol: 1e-3 }, top1: true, histogram: true } as const;
         const whole = measure(tensor(c.actual, c.rows, c.cols), tensor(reference, c.rows, c.cols), {
           ...options,
           ...(keep === undefined ? {} : { keep }),
         });
         const acc = new DriftAccumulator(options);
-        for (let b = 0; b + 1 < bounds.length; b++) {
-          const [from, to] = [bounds[b] as number, bounds[b + 1] as number];
-          acc.add(
-            tensor(rowsOf(c.actual, c.cols, from, to), to - from, c.cols),
-            tensor(rowsOf(reference, c.cols, from, to), to - from, c.cols),
-            keep === undefined ? undefined : rowsOf(keep, c.cols, from, to),
-          );
-        }
+        inBatches(c, (a, r, k) => acc.add(a, r, k));
         // toEqual treats NaN as equal to NaN; the numbers are compared exactly.
         expect(acc.result()).toEqual(whole);
       }),
@@ -98,7 +107,7 @@ describe('streamed drift statistics equal the whole-tensor results exactly', () 
   it('OutputComparison over batches == compareOutput, verdict and failures included', () => {
     fc.assert(
       fc.property(streamCase, (c) => {
-        const { reference, keep, bounds } = tensors(c);
+        const { reference, keep } = tensors(c);
         const bound = { relL2: 1e-3, maxAbs: 1e-2, cosineMin: 0.999, top1AgreementMin: 0.9, atol: 1e-4, rtol: 1e-3 };
         const whole = compareOutput(
           'logits',
@@ -110,14 +119,7 @@ describe('streamed drift statistics equal the whole-tensor results exactly', () 
           },
         );
         const streamed = new OutputComparison('logits', bound);
-        for (let b = 0; b + 1 < bounds.length; b++) {
-          const [from, to] = [bounds[b] as number, bounds[b + 1] as number];
-          streamed.add(
-            tensor(rowsOf(c.actual, c.cols, from, to), to - from, c.cols),
-            tensor(rowsOf(reference, c.cols, from, to), to - from, c.cols),
-            keep === undefined ? undefined : rowsOf(keep, c.cols, from, to),
-          );
-        }
+        inBatches(c, (a, r, k) => streamed.add(a, r, k));
         expect(streamed.result()).toEqual(whole);
       }),
       { numRuns: 200 },
