@@ -7,7 +7,6 @@ import { boundFor } from './bounds.ts';
 import { type InputSet, maskOf } from './inputs.ts';
 import type { Reference } from './reference.ts';
 import { runModel } from './run-model.ts';
-import { rowRange } from './tensors.ts';
 import type { ResolvedVariant } from './variants.ts';
 
 export interface ModelCellPlan {
@@ -29,7 +28,7 @@ export function errorOf(e: unknown): { code: string; message: string } {
  */
 function cellComparison(config: ParityConfig, plan: ModelCellPlan, reference: Reference, inputs: InputSet) {
   const precision = plan.variant.precision ?? 'mixed';
-  const compared = [...reference.outputs].map(([name, ref]) => {
+  const compared = reference.outputNames.map((name) => {
     const bound = boundFor(config, precision, name, plan.variant.config.bounds);
     if (bound === undefined) {
       throw new ParityError(
@@ -38,18 +37,18 @@ function cellComparison(config: ParityConfig, plan: ModelCellPlan, reference: Re
       );
     }
     const classifier = config.classifierOutputs.includes(name);
-    const cols = ref.shape[ref.shape.length - 1] ?? 1;
     return {
       name,
-      ref,
       token: config.tokenOutputs.includes(name),
       comparison: new OutputComparison(name, bound, classifier ? { top1: true } : {}),
-      accuracy: classifier && inputs.labelled ? new AccuracyTally(cols, name) : undefined,
+      scoresAccuracy: classifier && inputs.labelled,
+      accuracy: undefined as AccuracyTally | undefined,
     };
   });
   return {
     add(outputs: Readonly<Record<string, Tensor>>, from: number, to: number): void {
-      for (const { name, ref: refFull, token, comparison, accuracy } of compared) {
+      for (const o of compared) {
+        const { name, token, comparison } = o;
         const actual = outputs[name];
         if (actual === undefined) {
           throw new ParityError(
@@ -57,10 +56,13 @@ function cellComparison(config: ParityConfig, plan: ModelCellPlan, reference: Re
             `${plan.variant.name} on ${plan.runtime.name} has no output ${name} (its outputs: ${Object.keys(outputs).join(', ')}); expected every reference output, or an outputMapping naming it`,
           );
         }
-        const ref = rowRange(refFull, from, to);
+        const ref = reference.rows(name, from, to);
         comparison.add(actual, ref, token ? paddingKeep(maskOf(inputs, from, to), actual.shape, name) : undefined);
-        const labels = inputs.cases.slice(from, to).map((c) => c.label ?? -1);
-        accuracy?.add(toFloat64(actual, name), toFloat64(ref, name), labels);
+        if (o.scoresAccuracy) {
+          o.accuracy ??= new AccuracyTally(ref.shape[ref.shape.length - 1] ?? 1, name);
+          const labels = inputs.cases.slice(from, to).map((c) => c.label ?? -1);
+          o.accuracy.add(toFloat64(actual, name), toFloat64(ref, name), labels);
+        }
       }
     },
     finish(): { results: OutputResult[]; accuracy?: ModelCell['accuracy'] } {

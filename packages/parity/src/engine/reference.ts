@@ -13,13 +13,16 @@ import type { FixtureSource } from './fixtures.ts';
 import type { InputSet } from './inputs.ts';
 import { shownPath } from './plan.ts';
 import { runModel } from './run-model.ts';
-import type { Outputs } from './tensors.ts';
+import { type Outputs, rowRange } from './tensors.ts';
 import type { ResolvedVariant } from './variants.ts';
 
 export interface Reference {
   kind: 'float64-fixture' | 'golden-outputs' | 'runtime';
   description: string;
-  outputs: Outputs;
+  /** The outputs it has, in order. */
+  outputNames: readonly string[];
+  /** Rows [from, to) of an output ([to - from, ...]); golden outputs are read from disk per call, never all at once. */
+  rows(output: string, from: number, to: number): Tensor;
   /** Time the reference spent inside a runtime (a runtime reference), for the report's runtime share. */
   runtimeMs: number;
   /** What produced the outputs, for a golden index. */
@@ -29,6 +32,14 @@ export interface Reference {
 }
 
 export const FIXTURE_OUTPUTS = ['last_hidden_state', 'pooler_output', 'logits'] as const;
+
+/** A reference whose outputs are in memory (the float64 pass, a runtime's run). */
+function inMemory(outputs: Outputs): Pick<Reference, 'outputNames' | 'rows'> {
+  return {
+    outputNames: [...outputs.keys()],
+    rows: (name, from, to) => rowRange(outputs.get(name) as Tensor, from, to),
+  };
+}
 
 /**
  * A fixture folder's float64 forward pass, one case at a time on its unpadded length. Padding keys get a
@@ -63,11 +74,13 @@ async function fixtureReference(source: FixtureSource, inputs: InputSet): Promis
   return {
     kind: 'float64-fixture',
     description: `float64 forward pass of the ${title} fixture (config ${fixtures.configHash}${source.dir === undefined ? '' : `, ${shownPath(source.dir)}`})`,
-    outputs: new Map([
-      ['last_hidden_state', t([n, seq, h], hidden)],
-      ['pooler_output', t([n, h], pooler)],
-      ['logits', t([n, numLabels], logits)],
-    ]),
+    ...inMemory(
+      new Map([
+        ['last_hidden_state', t([n, seq, h], hidden)],
+        ['pooler_output', t([n, h], pooler)],
+        ['logits', t([n, numLabels], logits)],
+      ]),
+    ),
     runtimeMs: 0,
     producer: { name: '@bert-parity/fixtures forward pass', version: String(GENERATOR_VERSION) },
     model: {
@@ -111,7 +124,7 @@ async function runtimeReference(
   return {
     kind: 'runtime',
     description: `${variant.name} on ${ref.runtime} (${run.environment.runtime} ${run.environment.version})`,
-    outputs: run.outputs,
+    ...inMemory(run.outputs),
     runtimeMs: run.runtimeMs,
     producer: { name: run.environment.runtime, version: run.environment.version },
     model: { name: variant.name, format: variant.artifact.format, sha256: variant.artifact.sha256 },
@@ -135,31 +148,41 @@ function goldenReference(dir: string, inputs: InputSet, vocabSha256: string): Re
     throw stale('max_seq_length', index.inputs.max_seq_length, inputs.maxSeqLength);
   }
   const names = [...new Set(index.entries.map((e) => e.output))];
-  const outputs: Outputs = new Map();
-  for (const name of names) {
-    const rows = inputs.cases.map((c) => {
-      const entry = index.entries.find((e) => e.case === c.id && e.output === name);
-      if (entry === undefined) {
+  const entries = new Map(index.entries.map((e) => [`${e.case}\n${e.output}`, e]));
+  const entryOf = (caseId: string, name: string) => {
+    const entry = entries.get(`${caseId}\n${name}`);
+    if (entry === undefined) {
+      throw new ParityError(
+        'E_GOLDEN_STALE',
+        `${golden.path} has no ${name} for case ${caseId}; regenerate with bert-parity check --update-golden`,
+      );
+    }
+    return entry;
+  };
+  // Every case has every output, checked on the index before any cell runs; the arrays are read per batch.
+  for (const name of names) for (const c of inputs.cases) entryOf(c.id, name);
+  const rows = (name: string, from: number, to: number): Tensor => {
+    const arrays = inputs.cases.slice(from, to).map((c) => golden.load(entryOf(c.id, name)));
+    const first = arrays[0];
+    if (first === undefined) throw new ParityError('E_METRIC_EMPTY', `${golden.path}: no cases in [${from}, ${to})`);
+    const inner = elementCount(first.shape.slice(1));
+    const data = new Float64Array(arrays.length * inner);
+    arrays.forEach((r, i) => {
+      if (r.data.length !== inner) {
         throw new ParityError(
           'E_GOLDEN_STALE',
-          `${golden.path} has no ${name} for case ${c.id}; regenerate with bert-parity check --update-golden`,
+          `${golden.path}: ${name} of case ${inputs.cases[from + i]?.id} has ${r.data.length} values, case ${inputs.cases[from]?.id} ${inner}; regenerate with bert-parity check --update-golden`,
         );
       }
-      return golden.load(entry);
-    });
-    const first = rows[0];
-    if (first === undefined) continue;
-    const inner = elementCount(first.shape.slice(1));
-    const data = new Float64Array(rows.length * inner);
-    rows.forEach((r, i) => {
       for (let k = 0; k < inner; k++) data[i * inner + k] = Number(r.data[k]);
     });
-    outputs.set(name, { dtype: 'float64', shape: [rows.length, ...first.shape.slice(1)], data });
-  }
+    return { dtype: 'float64', shape: [arrays.length, ...first.shape.slice(1)], data };
+  };
   return {
     kind: 'golden-outputs',
     description: `golden outputs ${golden.path} (${index.model.name}, ${index.precision}, by ${index.producer.name} ${index.producer.version})`,
-    outputs,
+    outputNames: names,
+    rows,
     runtimeMs: 0,
     producer: index.producer,
     model: index.model,

@@ -13,9 +13,3 @@ export function rowRange(t: Tensor, from: number, to: number): Tensor {
     data: t.data.subarray(from * inner, to * inner) as Tensor['data'],
   };
 }
-
-/** Row `r` of a [N, ...] tensor as a [1, ...] tensor, copied. */
-export function rowOf(t: Tensor, r: number): Tensor {
-  const inner = elementCount(t.shape.slice(1));
-  return { dtype: t.dtype, shape: [1, ...t.shape.slice(1)], data: t.data.slice(r * inner, (r + 1) * inner) };
-}
