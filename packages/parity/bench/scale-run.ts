@@ -1,6 +1,6 @@
 /**
  * One size of `pnpm bench:scale`, run by bench/scale.ts in a process of its own so that sizes never share
- * a heap: `tsx bench/scale-run.ts SIZE TEXTS golden|check`. `golden` computes the size's golden outputs
+ * a heap: `tsx bench/scale-run.ts SIZE TEXTS golden|check`. `golden` computes the size's golden outputs once
  * (reference auto: the float64 pass where it fits, else ONNX float32 on onnxruntime-node) into the bench
  * cache; `check` runs the matrix against them and prints one JSON line: the report's timing and cells, the
  * process's peak RSS (process.resourceUsage().maxRSS) and the largest model file (one model is open at a
@@ -60,7 +60,9 @@ const loaded = configFromValue(
   REPO_ROOT,
 );
 
-if (mode === 'golden') {
+if (mode === 'golden' && existsSync(join(goldenDir, 'index.json'))) {
+  console.log(JSON.stringify({ cached: goldenDir }));
+} else if (mode === 'golden') {
   const started = performance.now();
   const reference = await updateGoldenOutputs(loaded, await setUpRun(loaded));
   console.log(
