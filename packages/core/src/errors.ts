@@ -83,6 +83,8 @@ export const ERROR_CODES = {
   E_METRIC_INPUT: 'a drift metric was given an invalid tolerance, quantile, label or dtype',
   E_REPORT_SCHEMA: 'a parity report file is not valid JSON, or not the report schema and version this tool reads',
   E_REPORT_MERGE: 'parity reports cannot be merged (different schema or config sha256, duplicate cell ids)',
+  E_FLOAT64_BUDGET:
+    'the float64 forward-pass reference would take more multiply-adds than reference.maxMultiplyAdds allows for these inputs',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

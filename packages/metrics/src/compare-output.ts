@@ -1,5 +1,5 @@
 import type { NumericTensor } from './decode.ts';
-import { measure } from './drift.ts';
+import { DriftAccumulator } from './drift.ts';
 import { toleranceFor } from './elementwise.ts';
 import type { HistogramOptions } from './histogram.ts';
 import { type JudgeExtras, judge } from './judge.ts';
@@ -26,16 +26,50 @@ export function compareOutput(
   bound: OutputBound,
   options: CompareOutputOptions = {},
 ): OutputResult {
-  const m = measure(actual, reference, {
-    name: output,
-    tolerance: toleranceFor(bound),
-    infinitiesEqual: options.infinitiesEqual ?? false,
-    top1: options.top1 ?? bound.top1AgreementMin !== undefined,
-    histogram: options.histogram ?? true,
-    ...(options.keep === undefined ? {} : { keep: options.keep }),
-  });
-  const verdict = judge(m.stats, bound, options.accuracy === undefined ? {} : { accuracy: options.accuracy });
-  const result: OutputResult = { output, stats: m.stats, bound, pass: verdict.pass, failures: verdict.failures };
-  if (m.histogram !== undefined) result.histogram = m.histogram;
-  return result;
+  const { keep, accuracy, ...rest } = options;
+  const comparison = new OutputComparison(output, bound, rest);
+  comparison.add(actual, reference, keep);
+  return comparison.result(accuracy === undefined ? {} : { accuracy });
+}
+
+/**
+ * compareOutput over an output that arrives in batches of rows, in order: add each batch with the
+ * reference's same rows (and its keep mask), then judge. Only running sums are kept (DriftAccumulator), and
+ * the result is the one compareOutput gives on the whole tensors.
+ */
+export class OutputComparison {
+  private readonly drift: DriftAccumulator;
+
+  constructor(
+    readonly output: string,
+    private readonly bound: OutputBound,
+    options: Omit<CompareOutputOptions, 'keep' | 'accuracy'> = {},
+  ) {
+    this.drift = new DriftAccumulator({
+      name: output,
+      tolerance: toleranceFor(bound),
+      infinitiesEqual: options.infinitiesEqual ?? false,
+      top1: options.top1 ?? bound.top1AgreementMin !== undefined,
+      histogram: options.histogram ?? true,
+    });
+  }
+
+  add(actual: NumericTensor, reference: NumericTensor, keep?: Uint8Array): void {
+    this.drift.add(actual, reference, keep);
+  }
+
+  /** The verdict; `extras.accuracy` when the inputs carry labels (AccuracyTally). */
+  result(extras: JudgeExtras = {}): OutputResult {
+    const m = this.drift.result();
+    const verdict = judge(m.stats, this.bound, extras);
+    const result: OutputResult = {
+      output: this.output,
+      stats: m.stats,
+      bound: this.bound,
+      pass: verdict.pass,
+      failures: verdict.failures,
+    };
+    if (m.histogram !== undefined) result.histogram = m.histogram;
+    return result;
+  }
 }

@@ -1,6 +1,6 @@
-export { type CompareOutputOptions, compareOutput } from './compare-output.ts';
+export { type CompareOutputOptions, compareOutput, OutputComparison } from './compare-output.ts';
 export { float64Tensor, halfToNumber, type NumericTensor, toFloat64 } from './decode.ts';
-export { type Measurement, type MeasureOptions, measure } from './drift.ts';
+export { DriftAccumulator, type Measurement, type MeasureOptions, measure } from './drift.ts';
 export {
   absError,
   DEFAULT_ATOL,
@@ -28,5 +28,12 @@ export {
   type StatVerdict,
   statOf,
 } from './stat-check.ts';
-export { accuracyChange, argmaxRows, taskAccuracy, top1Agreement } from './top1.ts';
+export {
+  AccuracyTally,
+  accuracyChange,
+  argmaxRows,
+  taskAccuracy,
+  top1Agreement,
+  top1Count,
+} from './top1.ts';
 export type { DriftStats, OutputBound, OutputResult } from './types.ts';

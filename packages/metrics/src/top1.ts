@@ -31,6 +31,17 @@ export function top1Agreement(
   cols: number,
   keepRow?: (row: number) => boolean,
 ): number | undefined {
+  const { rows, agree } = top1Count(actual, reference, cols, keepRow);
+  return rows === 0 ? undefined : agree / rows;
+}
+
+/** The counts behind top1Agreement: rows kept and rows whose argmax agrees (summed over batches). */
+export function top1Count(
+  actual: ArrayLike<number>,
+  reference: ArrayLike<number>,
+  cols: number,
+  keepRow?: (row: number) => boolean,
+): { rows: number; agree: number } {
   const a = argmaxRows(actual, cols);
   const r = argmaxRows(reference, cols);
   let rows = 0;
@@ -40,7 +51,7 @@ export function top1Agreement(
     rows++;
     if (a[i] !== -1 && a[i] === r[i]) agree++;
   }
-  return rows === 0 ? undefined : agree / rows;
+  return { rows, agree };
 }
 
 function checkLabels(labels: ArrayLike<number>, rows: number, cols: number, name: string): void {
@@ -78,7 +89,41 @@ export function accuracyChange(
   cols: number,
   name = 'logits',
 ): { value: number; reference: number; delta: number } {
-  const value = taskAccuracy(actual, labels, cols, name);
-  const ref = taskAccuracy(reference, labels, cols, `${name} (reference)`);
-  return { value, reference: ref, delta: value - ref };
+  const tally = new AccuracyTally(cols, name);
+  tally.add(actual, reference, labels);
+  return tally.result();
+}
+
+/**
+ * accuracyChange over rows that arrive in batches (in any order): counts the rows whose argmax equals the
+ * label, for the output and for its reference; the result equals accuracyChange on all the rows.
+ */
+export class AccuracyTally {
+  private rows = 0;
+  private right = 0;
+  private referenceRight = 0;
+
+  constructor(
+    private readonly cols: number,
+    private readonly name = 'logits',
+  ) {}
+
+  add(actual: ArrayLike<number>, reference: ArrayLike<number>, labels: ArrayLike<number>): void {
+    const predicted = argmaxRows(actual, this.cols);
+    const expected = argmaxRows(reference, this.cols);
+    checkLabels(labels, predicted.length, this.cols, this.name);
+    checkLabels(labels, expected.length, this.cols, `${this.name} (reference)`);
+    for (let i = 0; i < predicted.length; i++) {
+      if (predicted[i] === labels[i]) this.right++;
+      if (expected[i] === labels[i]) this.referenceRight++;
+    }
+    this.rows += predicted.length;
+  }
+
+  result(): { value: number; reference: number; delta: number } {
+    if (this.rows === 0) throw new ParityError('E_METRIC_EMPTY', `${this.name}: no rows to score`);
+    const value = this.right / this.rows;
+    const reference = this.referenceRight / this.rows;
+    return { value, reference, delta: value - reference };
+  }
 }

@@ -154,7 +154,7 @@ describe('parity config', () => {
   it('names an unknown precision key in bounds and a bad reference kind', () => {
     expect(configError({ ...minimal, bounds: { int4: {} } }).message).toBe('test.json: bounds: unknown key(s) "int4"');
     expect(configError({ ...minimal, reference: { kind: 'python' } }).message).toBe(
-      `test.json: reference.kind: Invalid discriminator value. Expected 'float64-fixture' | 'runtime' | 'golden-outputs' (got "python")`,
+      `test.json: reference.kind: Invalid discriminator value. Expected 'float64-fixture' | 'runtime' | 'auto' | 'golden-outputs' (got "python")`,
     );
   });
 

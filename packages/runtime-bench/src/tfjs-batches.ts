@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelArtifact } from '@bert-parity/core';
 import {
-  type BertFixtureConfig,
+  BERT_BASE,
   buildFixtures,
   exportTfjs,
   generateWeights,
@@ -26,15 +26,6 @@ import { TfjsAdapter } from '@bert-parity/runtime-tfjs';
 
 export const BATCHES = [1, 8, 50] as const;
 const SEQ = 128;
-
-/** The bert-base shape of issue 16 (vocabulary: the fixture's). */
-export const BERT_BASE: Partial<BertFixtureConfig> = {
-  hiddenSize: 768,
-  numLayers: 12,
-  numHeads: 12,
-  intermediateSize: 3072,
-  maxPositions: 512,
-};
 
 export interface BatchRow {
   model: string;

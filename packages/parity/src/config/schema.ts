@@ -167,21 +167,41 @@ export const tokenizerSchema = z.strictObject({
     .default([]),
 });
 
-const fixtureReference = z.strictObject({ kind: z.literal('float64-fixture') });
+/**
+ * The most multiply-adds the float64 forward pass may take over the whole input set (each family counts
+ * them from its config: `multiplyAdds`); default DEFAULT_FLOAT64_BUDGET (engine/reference.ts).
+ */
+const float64Budget = z.number().positive().optional();
+const fixtureReference = z.strictObject({ kind: z.literal('float64-fixture'), maxMultiplyAdds: float64Budget });
 const runtimeReference = z.strictObject({
   kind: z.literal('runtime'),
   runtime: z.enum(RUNTIME_NAMES),
   /** A variant name from `variants`. */
   variant: z.string().min(1),
 });
+/**
+ * The float64 forward pass of the variants' fixture where it fits in maxMultiplyAdds, else (a larger
+ * model, or variants that came from no fixture) `variant` on `runtime`; the report says which and why.
+ */
+const autoReference = z.strictObject({
+  kind: z.literal('auto'),
+  runtime: z.enum(RUNTIME_NAMES),
+  variant: z.string().min(1),
+  maxMultiplyAdds: float64Budget,
+});
 const goldenReference = z.strictObject({
   kind: z.literal('golden-outputs'),
   /** The golden set folder (holding index.json), relative to the config file. */
   dir: z.string().min(1),
   /** What `--update-golden` computes the outputs from. */
-  source: z.union([fixtureReference, runtimeReference]).default({ kind: 'float64-fixture' }),
+  source: z.union([fixtureReference, runtimeReference, autoReference]).default({ kind: 'float64-fixture' }),
 });
-export const referenceSchema = z.discriminatedUnion('kind', [fixtureReference, runtimeReference, goldenReference]);
+export const referenceSchema = z.discriminatedUnion('kind', [
+  fixtureReference,
+  runtimeReference,
+  autoReference,
+  goldenReference,
+]);
 
 export const configSchema = z.strictObject({
   variants: z.array(variantSchema).min(1),

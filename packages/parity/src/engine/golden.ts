@@ -2,7 +2,6 @@ import { relative } from 'node:path';
 import { type OutputGoldenArray, type OutputGoldenIndex, writeOutputGoldens } from '@bert-parity/core';
 import type { InputSet } from './inputs.ts';
 import type { Reference } from './reference.ts';
-import { rowOf } from './tensors.ts';
 
 /**
  * Writes a reference's outputs as golden outputs (packages/core golden-outputs format): one [1, ...]
@@ -16,9 +15,9 @@ export function writeGoldenOutputs(
 ): OutputGoldenIndex {
   const arrays: OutputGoldenArray[] = [];
   inputs.cases.forEach((c, r) => {
-    for (const [output, t] of reference.outputs) {
-      const row = rowOf(t, r);
-      arrays.push({ case: c.id, output, array: { dtype: row.dtype, shape: row.shape, data: row.data } });
+    for (const output of reference.outputNames) {
+      const row = reference.rows(output, r, r + 1);
+      arrays.push({ case: c.id, output, array: { dtype: row.dtype, shape: row.shape, data: row.data.slice() } });
     }
   });
   return writeOutputGoldens(

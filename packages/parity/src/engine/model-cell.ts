@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { ParityError, type Tensor } from '@bert-parity/core';
-import { accuracyChange, compareOutput, paddingKeep, toFloat64 } from '@bert-parity/metrics';
+import { AccuracyTally, OutputComparison, paddingKeep, toFloat64 } from '@bert-parity/metrics';
 import type { ParityConfig, PlatformConfig, PlatformName, RuntimeConfig } from '../config/schema.ts';
 import type { ModelCell, OutputResult } from '../report/types.ts';
 import { boundFor } from './bounds.ts';
@@ -8,7 +8,6 @@ import { type InputSet, maskOf } from './inputs.ts';
 import type { Platform } from './platform.ts';
 import type { Reference } from './reference.ts';
 import { runModel } from './run-model.ts';
-import { firstRows } from './tensors.ts';
 import type { ResolvedVariant } from './variants.ts';
 
 export interface ModelCellPlan {
@@ -26,26 +25,13 @@ export function errorOf(e: unknown): { code: string; message: string } {
   return { code: 'E_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
 
-function compareAll(
-  config: ParityConfig,
-  plan: ModelCellPlan,
-  outputs: Map<string, Tensor>,
-  reference: Reference,
-  inputs: InputSet,
-  count: number,
-): { results: OutputResult[]; accuracy?: ModelCell['accuracy'] } {
-  const results: OutputResult[] = [];
-  let accuracy: ModelCell['accuracy'];
+/**
+ * Compares a cell's outputs with the reference batch by batch, as the runtime produces them: running
+ * statistics per output (OutputComparison, AccuracyTally), so no output is kept once compared.
+ */
+function cellComparison(config: ParityConfig, plan: ModelCellPlan, reference: Reference, inputs: InputSet) {
   const precision = plan.variant.precision ?? 'mixed';
-  for (const [name, refFull] of reference.outputs) {
-    const actual = outputs.get(name);
-    if (actual === undefined) {
-      throw new ParityError(
-        'E_RUNTIME_MAPPING',
-        `${plan.variant.name} on ${plan.runtime.name} has no output ${name} (its outputs: ${[...outputs.keys()].join(', ')}); expected every reference output, or an outputMapping naming it`,
-      );
-    }
-    const ref = firstRows(refFull, count);
+  const compared = reference.outputNames.map((name) => {
     const bound = boundFor(config, precision, name, plan.variant.config.bounds);
     if (bound === undefined) {
       throw new ParityError(
@@ -54,24 +40,44 @@ function compareAll(
       );
     }
     const classifier = config.classifierOutputs.includes(name);
-    const cols = ref.shape[ref.shape.length - 1] ?? 1;
-    const labels = inputs.cases.slice(0, count).map((c) => c.label ?? -1);
-    const extras =
-      classifier && inputs.labelled
-        ? { accuracy: accuracyChange(toFloat64(actual, name), toFloat64(ref, name), labels, cols, name) }
-        : {};
-    if (extras.accuracy !== undefined) accuracy = extras.accuracy;
-    results.push(
-      compareOutput(name, actual, ref, bound, {
-        ...extras,
-        ...(classifier ? { top1: true } : {}),
-        ...(config.tokenOutputs.includes(name)
-          ? { keep: paddingKeep(maskOf(inputs, 0, count), actual.shape, name) }
-          : {}),
-      }),
-    );
-  }
-  return accuracy === undefined ? { results } : { results, accuracy };
+    return {
+      name,
+      token: config.tokenOutputs.includes(name),
+      comparison: new OutputComparison(name, bound, classifier ? { top1: true } : {}),
+      scoresAccuracy: classifier && inputs.labelled,
+      accuracy: undefined as AccuracyTally | undefined,
+    };
+  });
+  return {
+    add(outputs: Readonly<Record<string, Tensor>>, from: number, to: number): void {
+      for (const o of compared) {
+        const { name, token, comparison } = o;
+        const actual = outputs[name];
+        if (actual === undefined) {
+          throw new ParityError(
+            'E_RUNTIME_MAPPING',
+            `${plan.variant.name} on ${plan.runtime.name} has no output ${name} (its outputs: ${Object.keys(outputs).join(', ')}); expected every reference output, or an outputMapping naming it`,
+          );
+        }
+        const ref = reference.rows(name, from, to);
+        comparison.add(actual, ref, token ? paddingKeep(maskOf(inputs, from, to), actual.shape, name) : undefined);
+        if (o.scoresAccuracy) {
+          o.accuracy ??= new AccuracyTally(ref.shape[ref.shape.length - 1] ?? 1, name);
+          const labels = inputs.cases.slice(from, to).map((c) => c.label ?? -1);
+          o.accuracy.add(toFloat64(actual, name), toFloat64(ref, name), labels);
+        }
+      }
+    },
+    finish(): { results: OutputResult[]; accuracy?: ModelCell['accuracy'] } {
+      let accuracy: ModelCell['accuracy'];
+      const results = compared.map((o) => {
+        const extras = o.accuracy === undefined ? {} : { accuracy: o.accuracy.result() };
+        if (extras.accuracy !== undefined) accuracy = extras.accuracy;
+        return o.comparison.result(extras);
+      });
+      return accuracy === undefined ? { results } : { results, accuracy };
+    },
+  };
 }
 
 /** Loads, runs, compares and judges one cell; any failure becomes status "error" with its code. */
@@ -107,6 +113,9 @@ export async function runModelCell(
       plan.runtime.maxCases ?? Number.POSITIVE_INFINITY,
       plan.on.maxCases ?? Number.POSITIVE_INFINITY,
     );
+    const ref = await reference(v);
+    cell.reference = ref.description;
+    const comparison = cellComparison(config, plan, ref, inputs);
     const run = await runModel({
       artifact: v.artifact,
       runtime: plan.runtime,
@@ -115,13 +124,12 @@ export async function runModelCell(
       inputs,
       count,
       latencyRuns: plan.runtime.latencyRuns ?? config.latencyRuns,
+      onBatch: (outputs, from, to) => comparison.add(outputs, from, to),
     });
     cell.environment = run.environment;
     cell.runtimeMs = run.runtimeMs;
     if (run.latency !== undefined) cell.latency = run.latency;
-    const ref = await reference(v);
-    cell.reference = ref.description;
-    const { results, accuracy } = compareAll(config, plan, run.outputs, ref, inputs, count);
+    const { results, accuracy } = comparison.finish();
     cell.outputs = results;
     if (accuracy !== undefined) cell.accuracy = accuracy;
     cell.status = results.every((r) => r.pass) ? 'pass' : 'fail';

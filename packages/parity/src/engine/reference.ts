@@ -14,13 +14,16 @@ import type { InputSet } from './inputs.ts';
 import { shownPath } from './plan.ts';
 import { hostPlatform } from './platform-host.ts';
 import { runModel } from './run-model.ts';
-import type { Outputs } from './tensors.ts';
+import { type Outputs, rowRange } from './tensors.ts';
 import type { ResolvedVariant } from './variants.ts';
 
 export interface Reference {
   kind: 'float64-fixture' | 'golden-outputs' | 'runtime';
   description: string;
-  outputs: Outputs;
+  /** The outputs it has, in order. */
+  outputNames: readonly string[];
+  /** Rows [from, to) of an output ([to - from, ...]); golden outputs are read from disk per call, never all at once. */
+  rows(output: string, from: number, to: number): Tensor;
   /** Time the reference spent inside a runtime (a runtime reference), for the report's runtime share. */
   runtimeMs: number;
   /** What produced the outputs, for a golden index. */
@@ -30,6 +33,14 @@ export interface Reference {
 }
 
 export const FIXTURE_OUTPUTS = ['last_hidden_state', 'pooler_output', 'logits'] as const;
+
+/** A reference whose outputs are in memory (the float64 pass, a runtime's run). */
+function inMemory(outputs: Outputs): Pick<Reference, 'outputNames' | 'rows'> {
+  return {
+    outputNames: [...outputs.keys()],
+    rows: (name, from, to) => rowRange(outputs.get(name) as Tensor, from, to),
+  };
+}
 
 /**
  * A fixture folder's float64 forward pass, one case at a time on its unpadded length. Padding keys get a
@@ -64,11 +75,13 @@ async function fixtureReference(source: FixtureSource, inputs: InputSet): Promis
   return {
     kind: 'float64-fixture',
     description: `float64 forward pass of the ${title} fixture (config ${fixtures.configHash}${source.dir === undefined ? '' : `, ${shownPath(source.dir)}`})`,
-    outputs: new Map([
-      ['last_hidden_state', t([n, seq, h], hidden)],
-      ['pooler_output', t([n, h], pooler)],
-      ['logits', t([n, numLabels], logits)],
-    ]),
+    ...inMemory(
+      new Map([
+        ['last_hidden_state', t([n, seq, h], hidden)],
+        ['pooler_output', t([n, h], pooler)],
+        ['logits', t([n, numLabels], logits)],
+      ]),
+    ),
     runtimeMs: 0,
     producer: { name: '@bert-parity/fixtures forward pass', version: String(GENERATOR_VERSION) },
     model: {
@@ -112,7 +125,7 @@ async function runtimeReference(
   return {
     kind: 'runtime',
     description: `${variant.name} on ${ref.runtime} (${run.environment.runtime} ${run.environment.version})`,
-    outputs: run.outputs,
+    ...inMemory(run.outputs),
     runtimeMs: run.runtimeMs,
     producer: { name: run.environment.runtime, version: run.environment.version },
     model: { name: variant.name, format: variant.artifact.format, sha256: variant.artifact.sha256 },
@@ -136,36 +149,115 @@ function goldenReference(dir: string, inputs: InputSet, vocabSha256: string): Re
     throw stale('max_seq_length', index.inputs.max_seq_length, inputs.maxSeqLength);
   }
   const names = [...new Set(index.entries.map((e) => e.output))];
-  const outputs: Outputs = new Map();
-  for (const name of names) {
-    const rows = inputs.cases.map((c) => {
-      const entry = index.entries.find((e) => e.case === c.id && e.output === name);
-      if (entry === undefined) {
+  const entries = new Map(index.entries.map((e) => [`${e.case}\n${e.output}`, e]));
+  const entryOf = (caseId: string, name: string) => {
+    const entry = entries.get(`${caseId}\n${name}`);
+    if (entry === undefined) {
+      throw new ParityError(
+        'E_GOLDEN_STALE',
+        `${golden.path} has no ${name} for case ${caseId}; regenerate with bert-parity check --update-golden`,
+      );
+    }
+    return entry;
+  };
+  // Every case has every output, checked on the index before any cell runs; the arrays are read per batch.
+  for (const name of names) for (const c of inputs.cases) entryOf(c.id, name);
+  const rows = (name: string, from: number, to: number): Tensor => {
+    const arrays = inputs.cases.slice(from, to).map((c) => golden.load(entryOf(c.id, name)));
+    const first = arrays[0];
+    if (first === undefined) throw new ParityError('E_METRIC_EMPTY', `${golden.path}: no cases in [${from}, ${to})`);
+    const inner = elementCount(first.shape.slice(1));
+    const data = new Float64Array(arrays.length * inner);
+    arrays.forEach((r, i) => {
+      if (r.data.length !== inner) {
         throw new ParityError(
           'E_GOLDEN_STALE',
-          `${golden.path} has no ${name} for case ${c.id}; regenerate with bert-parity check --update-golden`,
+          `${golden.path}: ${name} of case ${inputs.cases[from + i]?.id} has ${r.data.length} values, case ${inputs.cases[from]?.id} ${inner}; regenerate with bert-parity check --update-golden`,
         );
       }
-      return golden.load(entry);
-    });
-    const first = rows[0];
-    if (first === undefined) continue;
-    const inner = elementCount(first.shape.slice(1));
-    const data = new Float64Array(rows.length * inner);
-    rows.forEach((r, i) => {
       for (let k = 0; k < inner; k++) data[i * inner + k] = Number(r.data[k]);
     });
-    outputs.set(name, { dtype: 'float64', shape: [rows.length, ...first.shape.slice(1)], data });
-  }
+    return { dtype: 'float64', shape: [arrays.length, ...first.shape.slice(1)], data };
+  };
   return {
     kind: 'golden-outputs',
     description: `golden outputs ${golden.path} (${index.model.name}, ${index.precision}, by ${index.producer.name} ${index.producer.version})`,
-    outputs,
+    outputNames: names,
+    rows,
     runtimeMs: 0,
     producer: index.producer,
     model: index.model,
     precision: index.precision,
   };
+}
+
+/**
+ * Default budget of the float64 reference, in multiply-adds over the whole input set: about 5 minutes at
+ * FLOAT64_RATE. `pnpm fixtures:reference-cost` measured 1.1e8 to 2.6e8 multiply-adds/s (load 4 to 6 on 2
+ * cores); per text of 128 positions: tiny BERT 1.3e7 (0.065 s), MobileBERT's published shape 2.7e9 (11 s),
+ * bert-base's shape 1.1e10 (54 s). So the tiny fixtures fit with room to spare, MobileBERT published fits
+ * on 100 corpus texts (18 positions on average: 3.7e10) but not at 128 positions, bert-base never does.
+ */
+export const DEFAULT_FLOAT64_BUDGET = 6e10;
+/** The float64 pass's rate (multiply-adds per second) used to say what a cost means in time. */
+const FLOAT64_RATE = 2e8;
+
+/** A reference that names what computes it (auto resolved). */
+type ConcreteReference = Exclude<ReferenceConfig, { kind: 'auto' | 'golden-outputs' }>;
+
+/** What the float64 pass of each fixture folder costs on these inputs (valid positions of every case). */
+async function float64Costs(sources: readonly SourceKey[], inputs: InputSet) {
+  const lengths = inputs.cases.map((c) => c.attentionMask.lastIndexOf(1) + 1);
+  return Promise.all(
+    sources.map(async (s) => {
+      const fixtures = await s.source.load();
+      const family = FAMILIES[fixtures.family] as unknown as {
+        multiplyAdds(config: AnyFixtures['config'], tokens: number): number;
+      };
+      return {
+        describe: s.describe,
+        multiplyAdds: lengths.reduce((t, n) => t + family.multiplyAdds(fixtures.config, n), 0),
+      };
+    }),
+  );
+}
+
+const costText = (describe: string, multiplyAdds: number, budget: number, cases: number) =>
+  `the float64 forward pass of ${describe} takes ${multiplyAdds.toExponential(1)} multiply-adds for these ${cases} inputs (about ${Math.ceil(multiplyAdds / FLOAT64_RATE / 60)} min at ${FLOAT64_RATE.toExponential(1)}/s), over maxMultiplyAdds ${budget.toExponential(1)}`;
+
+/**
+ * The reference to compute: auto becomes float64-fixture when every variant came from a fixture folder and
+ * their float64 passes fit in the budget, else its runtime reference (with the reason, for the report); an
+ * explicit float64-fixture over the budget is E_REFERENCE_COST, before any cell runs.
+ */
+async function resolveReference(
+  ref: Exclude<ReferenceConfig, { kind: 'golden-outputs' }>,
+  variants: readonly ResolvedVariant[],
+  inputs: InputSet,
+): Promise<{ ref: ConcreteReference; why?: string }> {
+  if (ref.kind === 'runtime') return { ref };
+  const budget = ref.maxMultiplyAdds ?? DEFAULT_FLOAT64_BUDGET;
+  if (ref.kind === 'auto') {
+    const runtime: ConcreteReference = { kind: 'runtime', runtime: ref.runtime, variant: ref.variant };
+    const own = variants.find((v) => v.source === undefined);
+    if (own !== undefined) return { ref: runtime, why: `auto: variant ${own.name} came from no fixture folder` };
+    const over = (await float64Costs(await fixtureSources(variants), inputs)).find((c) => c.multiplyAdds > budget);
+    if (over === undefined) return { ref: { kind: 'float64-fixture', maxMultiplyAdds: budget } };
+    return { ref: runtime, why: `auto: ${costText(over.describe, over.multiplyAdds, budget, inputs.cases.length)}` };
+  }
+  const over = (await float64Costs(await fixtureSources(variants), inputs)).find((c) => c.multiplyAdds > budget);
+  if (over !== undefined) {
+    throw new ParityError(
+      'E_FLOAT64_BUDGET',
+      `reference float64-fixture: ${costText(over.describe, over.multiplyAdds, budget, inputs.cases.length)}; expected reference { kind: 'auto', runtime, variant } (the float64 pass where it fits, else that runtime), a runtime reference, golden outputs computed once with --update-golden, or a larger maxMultiplyAdds`,
+    );
+  }
+  return { ref };
+}
+
+/** A runtime reference chosen by auto says so in its description. */
+function noting(reference: Reference, why: string | undefined): Reference {
+  return why === undefined ? reference : { ...reference, description: `${reference.description} (${why})` };
 }
 
 /** The one reference a golden set is computed from: a runtime, or the one fixture folder every variant came from. */
@@ -177,22 +269,17 @@ export async function computeReference(
   inputs: InputSet,
   vocabSha256: string,
 ): Promise<Reference> {
-  switch (ref.kind) {
-    case 'float64-fixture': {
-      const sources = await fixtureSources(variants);
-      if (sources.length !== 1) {
-        throw new ParityError(
-          'E_CONFIG',
-          `reference float64-fixture for golden outputs needs the variants to come from one fixture; they come from ${sources.map((s) => s.describe).join(' and ')}; expected one fixture family and config per golden set`,
-        );
-      }
-      return fixtureReference((sources[0] as SourceKey).source, inputs);
-    }
-    case 'runtime':
-      return runtimeReference(ref, config, variants, inputs);
-    case 'golden-outputs':
-      return goldenReference(resolve(baseDir, ref.dir), inputs, vocabSha256);
+  if (ref.kind === 'golden-outputs') return goldenReference(resolve(baseDir, ref.dir), inputs, vocabSha256);
+  const { ref: chosen, why } = await resolveReference(ref, variants, inputs);
+  if (chosen.kind === 'runtime') return noting(await runtimeReference(chosen, config, variants, inputs), why);
+  const sources = await fixtureSources(variants);
+  if (sources.length !== 1) {
+    throw new ParityError(
+      'E_CONFIG',
+      `reference float64-fixture for golden outputs needs the variants to come from one fixture; they come from ${sources.map((s) => s.describe).join(' and ')}; expected one fixture family and config per golden set`,
+    );
   }
+  return fixtureReference((sources[0] as SourceKey).source, inputs);
 }
 
 interface SourceKey {
@@ -262,7 +349,9 @@ export async function prepareReferences(
     }
     return p;
   };
-  if (ref.kind === 'float64-fixture') {
+  const resolved: { ref: ReferenceConfig; why?: string | undefined } =
+    ref.kind === 'golden-outputs' ? { ref } : await resolveReference(ref, variants, inputs);
+  if (resolved.ref.kind === 'float64-fixture') {
     const sources = await fixtureSources(variants);
     const byVariant = new Map<ResolvedVariant, SourceKey>();
     for (const v of variants) {
@@ -287,7 +376,10 @@ export async function prepareReferences(
       runtimeMs: async () => 0,
     };
   }
-  const one = () => remember('run', () => computeReference(ref, config, baseDir, variants, inputs, vocabSha256));
+  const one = () =>
+    remember('run', async () =>
+      noting(await computeReference(resolved.ref, config, baseDir, variants, inputs, vocabSha256), resolved.why),
+    );
   return {
     forVariant: one,
     summary: () => {

@@ -29,6 +29,11 @@ export interface ModelRunRequest {
   /** Cases [0, count) run. */
   count: number;
   latencyRuns: number;
+  /**
+   * Receives each batch's outputs (cases [from, to)) as they come; the run then keeps none of them and
+   * returns no outputs. Without it the outputs of every batch are returned, stacked.
+   */
+  onBatch?: (outputs: Readonly<Record<string, Tensor>>, from: number, to: number) => void;
 }
 
 function quantileOf(sorted: readonly number[], q: number): number {
@@ -53,10 +58,15 @@ export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
     let runtimeMs = performance.now() - opening;
     const batch = req.runtime.batch;
     for (let from = 0; from < req.count; from += batch) {
-      const feeds = feedsOf(from, Math.min(req.count, from + batch));
+      const to = Math.min(req.count, from + batch);
+      const feeds = feedsOf(from, to);
       const t0 = performance.now();
       const out = await session.run(feeds);
       runtimeMs += performance.now() - t0;
+      if (req.onBatch !== undefined) {
+        req.onBatch(out, from, to);
+        continue;
+      }
       for (const [name, t] of Object.entries(out)) {
         const list = parts.get(name) ?? [];
         list.push(t);

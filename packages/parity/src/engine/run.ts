@@ -103,6 +103,12 @@ function referenceSummary(loaded: LoadedConfig): ParityReport['reference'] {
   const ref = loaded.config.reference;
   if (ref.kind === 'runtime') return { kind: 'runtime', description: `${ref.variant} on ${ref.runtime}` };
   if (ref.kind === 'golden-outputs') return { kind: 'golden-outputs', description: `golden outputs in ${ref.dir}` };
+  if (ref.kind === 'auto') {
+    return {
+      kind: 'runtime',
+      description: `auto, not computed: the float64 forward pass where it fits, else ${ref.variant} on ${ref.runtime}`,
+    };
+  }
   return { kind: 'float64-fixture', description: "float64 forward pass of each variant's fixture" };
 }
 

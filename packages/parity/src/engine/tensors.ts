@@ -3,19 +3,13 @@ import { elementCount, type Tensor } from '@bert-parity/core';
 /** Named outputs over every input case, stacked on axis 0: what a reference provides and a cell produces. */
 export type Outputs = Map<string, Tensor>;
 
-/** The first `rows` rows of a [N, ...] tensor, without copying. */
-export function firstRows(t: Tensor, rows: number): Tensor {
-  if (t.shape[0] === rows) return t;
+/** Rows [from, to) of a [N, ...] tensor, without copying. */
+export function rowRange(t: Tensor, from: number, to: number): Tensor {
+  if (from === 0 && t.shape[0] === to) return t;
   const inner = elementCount(t.shape.slice(1));
   return {
     dtype: t.dtype,
-    shape: [rows, ...t.shape.slice(1)],
-    data: t.data.subarray(0, rows * inner) as Tensor['data'],
+    shape: [to - from, ...t.shape.slice(1)],
+    data: t.data.subarray(from * inner, to * inner) as Tensor['data'],
   };
-}
-
-/** Row `r` of a [N, ...] tensor as a [1, ...] tensor, copied. */
-export function rowOf(t: Tensor, r: number): Tensor {
-  const inner = elementCount(t.shape.slice(1));
-  return { dtype: t.dtype, shape: [1, ...t.shape.slice(1)], data: t.data.slice(r * inner, (r + 1) * inner) };
 }
