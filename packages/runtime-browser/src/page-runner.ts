@@ -43,6 +43,8 @@ export class PageRunner {
   private readonly pages = new Map<string, RuntimePage>();
   /** Loaded pages without a session, by runtime and page-wide settings (see pageKey). */
   private readonly idle = new Map<string, PageChannel[]>();
+  /** Pages loading ahead of their first session (warm), by the same key; taken by the first open. */
+  private readonly warming = new Map<string, Promise<PageChannel>>();
   private sessionCount = 0;
   readonly timeoutMs: number;
 
@@ -89,8 +91,7 @@ export class PageRunner {
       browser.on('disconnected', () => {
         if (this.started !== starting) return;
         this.started = undefined;
-        this.idle.clear();
-        this.pages.clear();
+        this.forgetPages();
         void server.close();
       });
       return { server, browser, context: await browser.newContext(), version: browser.version() };
@@ -122,9 +123,55 @@ export class PageRunner {
     const s = await this.started?.catch(() => undefined);
     if (s === undefined || s.browser.isConnected()) return;
     this.started = undefined;
-    this.idle.clear();
-    this.pages.clear();
+    this.forgetPages();
     await s.server.close();
+  }
+
+  private forgetPages(): void {
+    this.idle.clear();
+    this.warming.clear();
+    this.pages.clear();
+  }
+
+  /**
+   * Starts the browser and loads a page of `runtime` with these settings, unless one is loaded or
+   * loading: the next open() of that runtime takes it. For work ahead of the cells (the engine's
+   * prepare); a failure here is dropped, and the open that would have used the page meets it again.
+   */
+  warm(runtime: BrowserRuntime, options: BrowserSessionOptions): void {
+    const key = pageKey(runtime, options);
+    if ((this.idle.get(key)?.length ?? 0) > 0 || this.warming.has(key)) return;
+    const loading = this.start().then(({ server, context }) =>
+      this.freshPage(context, server, this.page(runtime, server), `${runtime.name} in the browser`),
+    );
+    loading.catch(() => undefined);
+    this.warming.set(key, loading);
+  }
+
+  /**
+   * The page for a session, and which it is (for the session's environment): one that ran an earlier
+   * session of this runtime, one loaded ahead by warm(), or one loaded for it (the cell then paid for
+   * loading the runtime).
+   */
+  private async pageFor(
+    key: string,
+    reuse: boolean,
+    fresh: () => Promise<PageChannel>,
+  ): Promise<{ channel: PageChannel; pageState: 'reused' | 'loaded ahead' | 'fresh' }> {
+    const idle = reuse ? this.idle.get(key)?.pop() : undefined;
+    if (idle !== undefined) return { channel: idle, pageState: 'reused' };
+    const warm = reuse ? await this.takeWarm(key) : undefined;
+    if (warm !== undefined) return { channel: warm, pageState: 'loaded ahead' };
+    return { channel: await fresh(), pageState: 'fresh' };
+  }
+
+  /** The page warm() loaded for this key, if any and if it loaded. */
+  private async takeWarm(key: string): Promise<PageChannel | undefined> {
+    const loading = this.warming.get(key);
+    if (loading === undefined) return undefined;
+    this.warming.delete(key);
+    const channel = await loading.catch(() => undefined);
+    return channel?.alive === true ? channel : undefined;
   }
 
   private async openIn(
@@ -139,9 +186,8 @@ export class PageRunner {
     const prefix = `/s/${++this.sessionCount}/`;
     const pageModel = mountModel(server, prefix, model);
     const what = `${runtime.name} in the browser`;
-    const key = pageKey(runtime, request);
-    const channel =
-      (reuse ? this.idle.get(key)?.pop() : undefined) ?? (await this.freshPage(context, server, page, what));
+    const key = pageKey(runtime, options);
+    const { channel, pageState } = await this.pageFor(key, reuse, () => this.freshPage(context, server, page, what));
     const release = async () => {
       server.remove(prefix);
       if (channel.alive) {
@@ -173,6 +219,7 @@ export class PageRunner {
         platform: 'browser',
         browser: `Chromium ${version}`,
         browserPath: this.options.executablePath ?? chromiumPath(),
+        page: pageState,
       };
       const session = new BrowserSession(
         { channel, server, prefix, what, modelPath: model.path, timeoutMs: this.timeoutMs, release },
@@ -199,8 +246,7 @@ export class PageRunner {
   async close(): Promise<void> {
     const started = this.started;
     this.started = undefined;
-    this.pages.clear();
-    this.idle.clear();
+    this.forgetPages();
     if (started === undefined) return;
     const s = await started.catch(() => undefined);
     if (s === undefined) return;
@@ -244,8 +290,8 @@ export class PageRunner {
  * and runtime flags are fixed when a runtime starts in a page (onnxruntime-web's numThreads, TF.js's
  * WebGL texture flags).
  */
-function pageKey(runtime: BrowserRuntime, request: Omit<OpenRequest, 'model' | 'packages'>): string {
-  return JSON.stringify([runtime.name, request.threads ?? null, request.flags ?? null]);
+function pageKey(runtime: BrowserRuntime, options: BrowserSessionOptions): string {
+  return JSON.stringify([runtime.name, options.threads ?? null, options.flags ?? null]);
 }
 
 /** A failed open whose log names a failing operator (LiteRT.js: a too-new op version, an unknown builtin). */

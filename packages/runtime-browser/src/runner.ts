@@ -42,6 +42,14 @@ export class BrowserRunner {
     await this.call({ op: 'start' });
   }
 
+  /**
+   * Starts the browser and loads a page for each runtime and settings these sessions will need, while the
+   * caller goes on (each open() then takes its page when ready).
+   */
+  async warm(sessions: readonly { runtime: string; options: BrowserSessionOptions }[]): Promise<void> {
+    await this.call({ op: 'warm', sessions: [...sessions] });
+  }
+
   async open(runtime: string, model: ModelArtifact, options: BrowserSessionOptions): Promise<RemoteSession> {
     const opened = (await this.call({ op: 'open', runtime, model, options })) as Opened;
     return new RemoteSession(this, opened);

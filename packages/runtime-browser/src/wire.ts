@@ -21,6 +21,7 @@ export interface WorkerOptions {
 
 export type Request =
   | { op: 'start' }
+  | { op: 'warm'; sessions: { runtime: string; options: BrowserSessionOptions }[] }
   | { op: 'open'; runtime: string; model: unknown; options: BrowserSessionOptions }
   | { op: 'run'; session: number; feeds: unknown }
   | { op: 'close'; session: number }

@@ -25,6 +25,13 @@ async function handle(req: Request): Promise<{ ok: unknown; transfer?: ArrayBuff
     case 'start':
       await runner.start();
       return { ok: true };
+    case 'warm':
+      // Not awaited: the pages load while the engine goes on; open() takes them when they are ready.
+      // A runtime this runner lacks is left to open() to report.
+      for (const w of req.sessions) {
+        if (runner.runtimeNames.includes(w.runtime)) runner.warm(runner.runtime(w.runtime), w.options);
+      }
+      return { ok: true };
     case 'open': {
       const s = await runner.open(runner.runtime(req.runtime), req.model as ModelArtifact, req.options);
       const session = ++count;

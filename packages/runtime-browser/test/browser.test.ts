@@ -144,6 +144,31 @@ describe.skipIf(missing !== '')('the browser runtimes in headless Chromium', () 
     }
   }, 120_000);
 
+  it('warm() loads a page ahead for the runtime and settings asked; the first session takes it, the next reuses it, other settings get a fresh one', async () => {
+    const ahead = new BrowserRunner();
+    try {
+      await ahead.warm([
+        { runtime: 'litert', options: {} },
+        { runtime: 'litert', options: {} },
+      ]);
+      const tflite = fixtureArtifact(fixtures, 'tflite', 'float32');
+      const pageOf = async (options: { threads?: number }) => {
+        const s = await ahead.adapter('litert').open(tflite, options);
+        try {
+          expect(worstDrift(bertDrift(await s.run(feeds), fixtures, inputs))).toBeLessThan(1e-5);
+          return s.environment.page;
+        } finally {
+          await s.close();
+        }
+      };
+      expect(await pageOf({})).toBe('loaded ahead');
+      expect(await pageOf({})).toBe('reused');
+      expect(await pageOf({ threads: 2 })).toBe('fresh');
+    } finally {
+      await ahead.close();
+    }
+  }, 120_000);
+
   it('a format the runtime does not run is E_RUNTIME_FORMAT before any page opens', async () => {
     const e = await coded(runner.adapter('litert').open(onnx32()));
     expect(e.code).toBe('E_RUNTIME_FORMAT');
@@ -248,7 +273,12 @@ describe.skipIf(missing !== '')('browser failures are coded, and the next sessio
     expect(new Set(chromiumProcesses().map((p) => p.pgid))).not.toEqual(leaders);
   }, 180_000);
 
-  it("a runtime that fails to load in the page: E_RUNTIME_UNAVAILABLE with the browser's reason", async () => {
+  it("a runtime that fails to load in the page: E_RUNTIME_UNAVAILABLE with the browser's reason (warmed ahead or not)", async () => {
+    // A page warm() could not load is dropped; the session that would have used it meets the failure itself.
+    await runner.warm([
+      { runtime: 'broken', options: {} },
+      { runtime: 'no-such-runtime', options: {} },
+    ]);
     const e = await coded(runner.adapter('broken').open(onnx32()));
     expect(e.code).toBe('E_RUNTIME_UNAVAILABLE');
     expect(e.message).toMatch(

@@ -27,16 +27,29 @@ export function browserPlatformWith(options: BrowserRunnerOptions = {}): Platfor
     name: 'browser',
     // The names are the host's where the host has the same library, so reports show the two side by side.
     runtimes: ['onnx-web', 'onnx-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'transformers', 'litert'],
+    // Two cells at once (of different runtimes): each session is a page of its own, and a cell mostly
+    // waits on its page (loading, model transfer, the run), not on this process.
+    concurrency: 2,
     create() {
       let runner: Promise<BrowserRunner> | undefined;
+      const started = () => {
+        runner ??= import('@bert-parity/runtime-browser').then((m) => {
+          const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
+          return new m.BrowserRunner({ ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+        });
+        runner.catch(() => undefined);
+        return runner;
+      };
       return {
+        // Starts Chromium and loads each planned runtime's page now, so the first cell of each runtime
+        // does not wait for the browser, the page and its wasm (a failure shows again at that cell's open).
+        prepare(sessions) {
+          void started()
+            .then((r) => r.warm(sessions.map((s) => ({ runtime: s.runtime, options: s.options }))))
+            .catch(() => undefined);
+        },
         async open(runtime, model, sessionOptions) {
-          runner ??= import('@bert-parity/runtime-browser').then((m) => {
-            const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
-            return new m.BrowserRunner({ ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-          });
-          runner.catch(() => undefined);
-          return (await runner).adapter(runtime).open(model, sessionOptions);
+          return (await started()).adapter(runtime).open(model, sessionOptions);
         },
         async close() {
           const r = runner;

@@ -1,9 +1,11 @@
 import { ParityError } from '@bert-parity/core';
 import type { PlatformName, RuntimeName } from '../config/schema.ts';
-import type { Platform, PlatformDefinition } from './platform.ts';
+import type { ModelCellPlan } from './model-cell.ts';
+import type { PlannedSession, Platform, PlatformDefinition } from './platform.ts';
 import { androidPlatform } from './platform-android.ts';
 import { browserPlatform } from './platform-browser.ts';
 import { hostPlatform } from './platform-host.ts';
+import { sessionOptions } from './runtimes.ts';
 
 const registry = new Map<PlatformName, PlatformDefinition>(
   [hostPlatform, androidPlatform, browserPlatform].map((p) => [p.name, p]),
@@ -28,6 +30,11 @@ export function platformRuns(platform: PlatformName, runtime: RuntimeName): bool
   return registry.get(platform)?.runtimes.includes(runtime) ?? true;
 }
 
+/** How many cells of a platform may run at once (PlatformDefinition.concurrency). */
+export function platformConcurrency(platform: PlatformName): number {
+  return registry.get(platform)?.concurrency ?? 1;
+}
+
 /** The platforms of one run: each made at its first cell, all closed by close(). */
 export class RunPlatforms {
   private readonly open = new Map<PlatformName, Platform>();
@@ -39,6 +46,19 @@ export class RunPlatforms {
       this.open.set(name, p);
     }
     return p;
+  }
+
+  /** Tells each platform with a prepare step the sessions the run's model cells will open there. */
+  prepare(cells: readonly ModelCellPlan[]): void {
+    const byPlatform = new Map<PlatformName, PlannedSession[]>();
+    for (const c of cells) {
+      const list = byPlatform.get(c.platform) ?? [];
+      list.push({ runtime: c.runtime.name, options: sessionOptions(c.runtime, c.variant.config) });
+      byPlatform.set(c.platform, list);
+    }
+    for (const [name, sessions] of byPlatform) {
+      if (registry.get(name) !== undefined) this.get(name).prepare?.(sessions);
+    }
   }
 
   /** Closes every platform made in this run; one that fails to close does not keep the others open. */

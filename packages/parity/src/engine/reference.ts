@@ -15,6 +15,7 @@ import { shownPath } from './plan.ts';
 import { hostPlatform } from './platform-host.ts';
 import { runModel } from './run-model.ts';
 import { type Outputs, rowRange } from './tensors.ts';
+import { nextTurn, timeSlice } from './turn.ts';
 import type { ResolvedVariant } from './variants.ts';
 
 export interface Reference {
@@ -57,7 +58,9 @@ async function fixtureReference(source: FixtureSource, inputs: InputSet): Promis
   const hidden = new Float64Array(n * seq * h);
   const pooler = new Float64Array(n * h);
   const logits = new Float64Array(n * numLabels);
-  inputs.cases.forEach((c, r) => {
+  const slice = timeSlice();
+  for (const [r, c] of inputs.cases.entries()) {
+    if (slice.due()) await nextTurn();
     const valid = c.attentionMask.lastIndexOf(1) + 1;
     const out = fixtures.reference.forward({
       batch: 1,
@@ -69,7 +72,7 @@ async function fixtureReference(source: FixtureSource, inputs: InputSet): Promis
     hidden.set(out.lastHiddenState, r * seq * h);
     pooler.set(out.poolerOutput, r * h);
     logits.set(out.logits, r * numLabels);
-  });
+  }
   const t = (shape: number[], data: Float64Array): Tensor => ({ dtype: 'float64', shape, data });
   const title = FAMILIES[fixtures.family].title;
   return {

@@ -5,6 +5,7 @@ import { feedsFor, type InputSet } from './inputs.ts';
 import type { Platform } from './platform.ts';
 import { sessionOptions } from './runtimes.ts';
 import type { Outputs } from './tensors.ts';
+import { nextTurn } from './turn.ts';
 
 export interface ModelRun {
   outputs: Outputs;
@@ -63,6 +64,7 @@ export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
       const t0 = performance.now();
       const out = await session.run(feeds);
       runtimeMs += performance.now() - t0;
+      await nextTurn();
       if (req.onBatch !== undefined) {
         req.onBatch(out, from, to);
         continue;
@@ -86,6 +88,7 @@ export async function runModel(req: ModelRunRequest): Promise<ModelRun> {
         await session.run(feeds);
         const wall = performance.now() - t0;
         run.runtimeMs += wall;
+        await nextTurn();
         // A device's or a page's own clock, where the session has one: host wall time there is mostly adb,
         // or waiting for this thread while it runs the host's cells.
         const measured = session.measuredLatencyMs;

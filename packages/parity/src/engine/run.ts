@@ -10,9 +10,10 @@ import { type Cell, type ParityReport, REPORT_SCHEMA } from '../report/types.ts'
 import { applyBaseline, readBaseline } from './baseline.ts';
 import { writeGoldenOutputs } from './golden.ts';
 import { corpusInputs, type InputSet, labelledInputs, textInputs } from './inputs.ts';
+import { runLane } from './lanes.ts';
 import { runModelCell } from './model-cell.ts';
 import { filterRuntimes, planCells, type RuntimeFilter, type Shard, shardCells, shownPath } from './plan.ts';
-import { RunPlatforms } from './platforms.ts';
+import { platformConcurrency, RunPlatforms } from './platforms.ts';
 import { type Progress, silentProgress } from './progress.ts';
 import { computeReference, prepareReferences, type Reference } from './reference.ts';
 import { runTokenizerCell } from './tokenizer-cell.ts';
@@ -113,9 +114,9 @@ function referenceSummary(loaded: LoadedConfig): ParityReport['reference'] {
 }
 
 /**
- * Runs the configured matrix and returns the report. Each platform's cells run one after another in plan
- * order (runtimes such as tfjs hold process-global state), the platforms side by side; the report lists
- * the cells in plan order. A failing cell never stops the others. Each reference is computed once, when
+ * Runs the configured matrix and returns the report. Each platform's cells start in plan order, as many
+ * at once as the platform takes (one on the host: runtimes such as tfjs hold process-global state), the
+ * platforms side by side; the report lists the cells in plan order. A failing cell never stops the others. Each reference is computed once, when
  * the first model cell that needs it runs (float64-fixture: one per fixture folder).
  */
 export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {}): Promise<ParityReport> {
@@ -133,37 +134,40 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
     options.shard,
   );
 
-  if (options.updateGolden === true) await updateGoldenOutputs(loaded, setup);
-
-  // float64-fixture checks every variant's fixture folder here, before any cell runs.
-  const references = await prepareReferences(config.reference, config, baseDir, variants, inputs, vocabSha256);
-
-  const results: Cell[] = [];
-  // One lane per platform: a platform's cells run one after another in plan order (runtimes such as
-  // tfjs hold process-global state), while different platforms (this process, a browser, a device) run
-  // side by side. Tokenizer cells run in the host's lane.
-  const lanes = new Map<string, { index: number; plan: (typeof plans)[number] }[]>();
+  // One lane per platform, the platforms side by side (this process, a browser, a device); tokenizer
+  // cells run in the host's lane. Within a lane cells start in plan order, as many at once as the
+  // platform takes (host: one) and never two of one runtime (see runLane).
+  const lanes = new Map<string, { index: number; plan: (typeof plans)[number]; runtime: string | undefined }[]>();
   plans.forEach((plan, index) => {
     const lane = plan.kind === 'model' ? plan.platform : 'host';
-    lanes.set(lane, [...(lanes.get(lane) ?? []), { index, plan }]);
+    const runtime = plan.kind === 'model' ? plan.runtime.name : undefined;
+    lanes.set(lane, [...(lanes.get(lane) ?? []), { index, plan, runtime }]);
   });
+  const results: Cell[] = [];
   const laneMs: number[] = [];
-  // Platforms start what they need (a browser, a server) at their first cell; all of it stops here.
+  // Platforms start what they need (a browser, a server) at their first cell, or ahead, while the
+  // references are prepared, when told what the run will open; all of it stops when the run ends.
   const running = new RunPlatforms();
+  running.prepare(plans.flatMap((p) => (p.kind === 'model' ? [p] : [])));
+  let references: Awaited<ReturnType<typeof prepareReferences>>;
   try {
+    if (options.updateGolden === true) await updateGoldenOutputs(loaded, setup);
+    // float64-fixture checks every variant's fixture folder here, before any cell runs.
+    references = await prepareReferences(config.reference, config, baseDir, variants, inputs, vocabSha256);
+    const forVariant = references.forVariant;
     progress.start(plans.length);
     await Promise.all(
-      [...lanes.values()].map(async (lane) => {
+      [...lanes].map(async ([name, lane]) => {
         const t0 = performance.now();
-        for (const { index, plan } of lane) {
+        await runLane(lane, platformConcurrency(name as PlatformName), async ({ index, plan }) => {
           progress.cellStarted(plan.id);
           const cell =
             plan.kind === 'model'
-              ? await runModelCell(plan, config, inputs, references.forVariant, running.get(plan.platform))
+              ? await runModelCell(plan, config, inputs, forVariant, running.get(plan.platform))
               : await runTokenizerCell(plan, setup);
           results[index] = cell;
           progress.cellDone(cell);
-        }
+        });
         laneMs.push(performance.now() - t0);
       }),
     );
