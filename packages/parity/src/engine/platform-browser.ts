@@ -45,7 +45,7 @@ export function browserPlatformWith(options: BrowserRunnerOptions = {}): Platfor
         // does not wait for the browser, the page and its wasm (a failure shows again at that cell's open).
         prepare(sessions) {
           void started()
-            .then((r) => r.warm(sessions.map((s) => ({ runtime: s.runtime, options: s.options }))))
+            .then((r) => r.warm(sessions))
             .catch(() => undefined);
         },
         async open(runtime, model, sessionOptions) {

@@ -116,8 +116,9 @@ function referenceSummary(loaded: LoadedConfig): ParityReport['reference'] {
 /**
  * Runs the configured matrix and returns the report. Each platform's cells start in plan order, as many
  * at once as the platform takes (one on the host: runtimes such as tfjs hold process-global state), the
- * platforms side by side; the report lists the cells in plan order. A failing cell never stops the others. Each reference is computed once, when
- * the first model cell that needs it runs (float64-fixture: one per fixture folder).
+ * platforms side by side; the report lists the cells in plan order. A failing cell never stops the
+ * others. Each reference is computed once, when the first model cell that needs it runs (float64-fixture:
+ * one per fixture folder).
  */
 export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {}): Promise<ParityReport> {
   const start = performance.now();
@@ -137,7 +138,7 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
   // One lane per platform, the platforms side by side (this process, a browser, a device); tokenizer
   // cells run in the host's lane. Within a lane cells start in plan order, as many at once as the
   // platform takes (host: one) and never two of one runtime (see runLane).
-  const lanes = new Map<string, { index: number; plan: (typeof plans)[number]; runtime: string | undefined }[]>();
+  const lanes = new Map<PlatformName, { index: number; plan: (typeof plans)[number]; runtime: string | undefined }[]>();
   plans.forEach((plan, index) => {
     const lane = plan.kind === 'model' ? plan.platform : 'host';
     const runtime = plan.kind === 'model' ? plan.runtime.name : undefined;
@@ -159,7 +160,7 @@ export async function runCheck(loaded: LoadedConfig, options: CheckOptions = {})
     await Promise.all(
       [...lanes].map(async ([name, lane]) => {
         const t0 = performance.now();
-        await runLane(lane, platformConcurrency(name as PlatformName), async ({ index, plan }) => {
+        await runLane(lane, platformConcurrency(name), async ({ index, plan }) => {
           progress.cellStarted(plan.id);
           const cell =
             plan.kind === 'model'
