@@ -22,7 +22,13 @@ export const INSTALL_HINT =
  *   Chromium refuses software WebGL without --enable-unsafe-swiftshader); WebGPU on SwiftShader's fallback
  *   adapter, which headless Chromium offers only with --enable-unsafe-webgpu;
  * - no GPU compositing: nobody sees the pages, and compositing through SwiftShader took 1.3 s of CPU in
- *   the GPU process at the first page load (measured; WebGL still draws on SwiftShader).
+ *   the GPU process at the first page load (measured; WebGL still draws on SwiftShader);
+ * - wasm on V8's baseline compiler only (Liftoff): a page runs a few seconds of inference, and V8's
+ *   background TurboFan recompilation of the hot functions cost more CPU than the inference itself (the
+ *   browser column took 71 s of CPU with it and 50 s without; transformers.js's 27 MB asyncify build alone
+ *   12 s). WebAssembly's arithmetic is deterministic, so either compiler gives the same bits: every metric
+ *   of the 30 browser cells was identical both ways. What changes is speed, so the browser's latency
+ *   figures are Liftoff's (the cell's environment says so: jsFlags).
  */
 export const CHROMIUM_FLAGS: readonly string[] = [
   '--headless',
@@ -41,7 +47,14 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--enable-unsafe-swiftshader',
   '--enable-unsafe-webgpu',
   '--disable-gpu-compositing',
+  '--js-flags=--liftoff-only',
 ];
+
+/** The value of the last --js-flags switch among the browser's arguments (V8's flags; the last one counts). */
+export function jsFlagsOf(args: readonly string[]): string | undefined {
+  const last = args.filter((a) => a.startsWith('--js-flags=')).at(-1);
+  return last?.slice('--js-flags='.length);
+}
 
 export interface LaunchOptions {
   executablePath?: string;

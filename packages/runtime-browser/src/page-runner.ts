@@ -3,7 +3,7 @@ import { isParityError, type ModelArtifact, ParityError, type RuntimeEnvironment
 import { artifactIdsInput, artifactVocabSize, openFixedBatch, requireFormat } from '@bert-parity/runtime-base';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { PageChannel } from './channel.ts';
-import { chromiumPath, launchChromium } from './chromium.ts';
+import { CHROMIUM_FLAGS, chromiumPath, jsFlagsOf, launchChromium } from './chromium.ts';
 import { bundlePage, EMPTY_MODULE, type RuntimePage, runtimePage } from './pages.ts';
 import type { OpenRequest, OpenResult, PageModel } from './protocol.ts';
 import { BROWSER_RUNTIMES, type BrowserRuntime, type BrowserSessionOptions } from './runtimes.ts';
@@ -221,6 +221,8 @@ export class PageRunner {
         browserPath: this.options.executablePath ?? chromiumPath(),
         page: pageState,
       };
+      const jsFlags = jsFlagsOf([...CHROMIUM_FLAGS, ...(this.options.args ?? [])]);
+      if (jsFlags !== undefined) environment.jsFlags = jsFlags;
       const session = new BrowserSession(
         { channel, server, prefix, what, modelPath: model.path, timeoutMs: this.timeoutMs, release },
         {

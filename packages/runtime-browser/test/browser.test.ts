@@ -25,6 +25,8 @@ const fixtures = await buildFixtures();
 const { config } = fixtures;
 const inputs = sampleInputs(config, 2, 128, 11);
 const feeds = bertFeeds(inputs);
+const bytesOf = (d: ArrayBufferView | undefined) =>
+  d === undefined ? Buffer.alloc(0) : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
 const onnx32 = () => fixtureArtifact(fixtures, 'onnx', 'float32');
 
 describe.skipIf(missing !== '')('the browser runtimes in headless Chromium', () => {
@@ -65,11 +67,43 @@ describe.skipIf(missing !== '')('the browser runtimes in headless Chromium', () 
           platform: 'browser',
           browser: expect.stringMatching(/^Chromium \d+\.\d+\.\d+\.\d+$/),
           crossOriginIsolated: true,
+          jsFlags: '--liftoff-only',
         });
         expect(worstDrift(bertDrift(await s.run(feeds), fixtures, inputs))).toBeLessThan(1e-5);
       } finally {
         await s.close();
       }
+    }
+  }, 300_000);
+
+  it("V8's optimizing compiler gives the same bits as the Liftoff-only default (so the default loses no fidelity)", async () => {
+    // --no-liftoff: every wasm function compiled by TurboFan, V8's optimizing compiler; the default never uses it.
+    const optimizing = new BrowserRunner({ args: ['--js-flags=--no-liftoff'] });
+    try {
+      for (const [name, artifact] of [
+        ['onnx-web', onnx32()],
+        ['litert', fixtureArtifact(fixtures, 'tflite', 'float32')],
+      ] as const) {
+        const outputs = [];
+        for (const r of [runner, optimizing]) {
+          const s = await r.adapter(name).open(artifact);
+          try {
+            outputs.push({ flags: s.environment.jsFlags, out: await s.run(feeds) });
+          } finally {
+            await s.close();
+          }
+        }
+        const [liftoff, turbofan] = outputs as [(typeof outputs)[0], (typeof outputs)[0]];
+        expect([liftoff.flags, turbofan.flags]).toEqual(['--liftoff-only', '--no-liftoff']);
+        expect(Object.keys(turbofan.out).sort()).toEqual(Object.keys(liftoff.out).sort());
+        for (const [output, t] of Object.entries(liftoff.out)) {
+          const other = turbofan.out[output];
+          expect(other?.shape, `${name} ${output}`).toEqual(t.shape);
+          expect(bytesOf(other?.data).equals(bytesOf(t.data)), `${name} ${output}`).toBe(true);
+        }
+      }
+    } finally {
+      await optimizing.close();
     }
   }, 300_000);
 
