@@ -20,7 +20,7 @@ import {
   type SessionInit,
 } from '@bert-parity/runtime-base';
 import type { CompiledModel, Tensor as LiteRtTensor, SignatureRunner } from '@litertjs/core';
-import { type LiteRtHandle, loadLiteRtForNode } from './node-shim.ts';
+import { currentLiteRtLoad, type LiteRtHandle, loadLiteRtForNode, unloadLiteRtForNode } from './node-shim.ts';
 
 export const LITERT_RUNTIME_NAME = 'litert.js';
 /** The key LiteRT.js gives the default runner of a model without SignatureDefs. */
@@ -58,13 +58,37 @@ function serialized<T>(task: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/**
+ * LiteRT.js's wasm heap only grows: a bert-base-sized float32 model takes it to 832 MB (the model's bytes
+ * and XNNPACK's packed weights), and it would stay that size under every later cell of the run, whatever
+ * runtime. So when the last session closes and the heap has grown past RELEASE_HEAP_BYTES, the module is
+ * unloaded and its memory goes back to the system (the next open loads it again: 60-170 ms measured). The
+ * small fixtures never grow it past its initial 17.6 MB, so they keep one load for the whole run.
+ */
+export const RELEASE_HEAP_BYTES = 64 * 1024 * 1024;
+/** Sessions open or opening: the module is unloaded only when none is. */
+let live = 0;
+
+async function releaseOne(releaseHeapBytes: number): Promise<void> {
+  live -= 1;
+  if (live > 0) return;
+  await serialized(async () => {
+    const handle = await currentLiteRtLoad()?.catch(() => undefined); // a failed load holds nothing
+    if (live === 0 && handle !== undefined && handle.wasmHeapBytes() > releaseHeapBytes) {
+      await unloadLiteRtForNode();
+    }
+  });
+}
+
 class LiteRtSession extends BaseSession {
   constructor(
     private readonly handle: LiteRtHandle,
-    private readonly model: CompiledModel,
-    private readonly runner: SignatureRunner,
+    // Dropped at close, so that a closed session holds no reference to an unloaded module's heap.
+    private model: CompiledModel | undefined,
+    private runner: SignatureRunner | undefined,
     private readonly named: boolean,
     private readonly path: string,
+    private readonly releaseHeapBytes: number,
     init: SessionInit,
   ) {
     super(init);
@@ -73,6 +97,8 @@ class LiteRtSession extends BaseSession {
   protected runImpl(feeds: readonly Tensor[]): Promise<Tensor[]> {
     return serialized(async () => {
       const { litert, log } = this.handle;
+      const runner = this.runner;
+      if (runner === undefined) throw new ParityError('E_RUNTIME_RUN', `LiteRT.js session of ${this.path} is closed`);
       const inputs: LiteRtTensor[] = [];
       let owned: LiteRtTensor[] = [];
       let outputs: LiteRtTensor[];
@@ -86,7 +112,7 @@ class LiteRtSession extends BaseSession {
           this.modelInputs.forEach((s, i) => {
             byName[s.name] = inputs[i] as LiteRtTensor;
           });
-          const result = await this.runner.run(byName);
+          const result = await runner.run(byName);
           owned = Object.values(result);
           outputs = this.modelOutputs.map((s) => {
             const t = result[s.name];
@@ -94,7 +120,7 @@ class LiteRtSession extends BaseSession {
             return t;
           });
         } else {
-          outputs = await this.runner.run(inputs);
+          outputs = await runner.run(inputs);
           owned = outputs;
         }
         // A failing op does not reject: it logs and leaves zeros or stale memory in the outputs.
@@ -120,7 +146,12 @@ class LiteRtSession extends BaseSession {
   }
 
   protected async closeImpl(): Promise<void> {
-    if (!this.model.deleted) this.model.delete();
+    const model = this.model;
+    this.model = undefined;
+    this.runner = undefined;
+    if (model === undefined || model.deleted) return;
+    model.delete();
+    await releaseOne(this.releaseHeapBytes);
   }
 }
 
@@ -133,6 +164,12 @@ class LiteRtSession extends BaseSession {
 export class LiteRtAdapter implements RuntimeAdapter {
   readonly name = LITERT_RUNTIME_NAME;
   readonly formats = ['tflite'] as const;
+  /** The heap size above which closing the last session unloads the module (tests pass 0). */
+  private readonly releaseHeapBytes: number;
+
+  constructor(options: { releaseHeapBytes?: number } = {}) {
+    this.releaseHeapBytes = options.releaseHeapBytes ?? RELEASE_HEAP_BYTES;
+  }
 
   available(): Promise<Availability> {
     return availableWhen(() => load());
@@ -145,21 +182,16 @@ export class LiteRtAdapter implements RuntimeAdapter {
 
   async open(model: ModelArtifact, options: AdapterOptions = {}): Promise<LiteRtSession> {
     requireFormat(this.name, this.formats, model);
-    const handle = await load();
-    const compiled = await serialized(async () => {
-      const mark = handle.log.length;
-      try {
-        return await handle.litert.loadAndCompile(readFileSync(model.path), { accelerator: 'wasm' });
-      } catch (cause) {
-        const lines = handle.log.slice(mark);
-        const opFailure = lines.some((l) => LITERT_OP_FAILURE.test(l));
-        throw new ParityError(
-          opFailure ? 'E_RUNTIME_OP' : 'E_RUNTIME_LOAD',
-          `LiteRT.js cannot compile ${model.path}: ${(cause as Error).message}${lines.length > 0 ? `; log: ${lines.join(' | ')}` : ''}`,
-          { cause, details: { path: model.path, log: lines } },
-        );
-      }
-    });
+    live += 1;
+    let compiled: CompiledModel;
+    let handle: LiteRtHandle;
+    try {
+      handle = await load();
+      compiled = await this.compile(handle, model);
+    } catch (e) {
+      await releaseOne(this.releaseHeapBytes);
+      throw e;
+    }
     try {
       const keys = Object.keys(compiled.signatures);
       const signed = keys.filter((k) => k !== PLACEHOLDER_SIGNATURE);
@@ -167,7 +199,7 @@ export class LiteRtAdapter implements RuntimeAdapter {
         model.signature?.key !== undefined && signed.includes(model.signature.key) ? model.signature.key : signed[0];
       const runner = key === undefined ? compiled : (compiled.signatures[key] as SignatureRunner);
       const named = key !== undefined;
-      return new LiteRtSession(handle, compiled, runner, named, model.path, {
+      return new LiteRtSession(handle, compiled, runner, named, model.path, this.releaseHeapBytes, {
         modelInputs: runner.getInputDetails().map(litertTensorSpec),
         modelOutputs: runner.getOutputDetails().map(litertTensorSpec),
         named,
@@ -188,8 +220,26 @@ export class LiteRtAdapter implements RuntimeAdapter {
       });
     } catch (e) {
       compiled.delete();
+      await releaseOne(this.releaseHeapBytes);
       throw e;
     }
+  }
+
+  private compile(handle: LiteRtHandle, model: ModelArtifact): Promise<CompiledModel> {
+    return serialized(async () => {
+      const mark = handle.log.length;
+      try {
+        return await handle.litert.loadAndCompile(readFileSync(model.path), { accelerator: 'wasm' });
+      } catch (cause) {
+        const lines = handle.log.slice(mark);
+        const opFailure = lines.some((l) => LITERT_OP_FAILURE.test(l));
+        throw new ParityError(
+          opFailure ? 'E_RUNTIME_OP' : 'E_RUNTIME_LOAD',
+          `LiteRT.js cannot compile ${model.path}: ${(cause as Error).message}${lines.length > 0 ? `; log: ${lines.join(' | ')}` : ''}`,
+          { cause, details: { path: model.path, log: lines } },
+        );
+      }
+    });
   }
 }
 

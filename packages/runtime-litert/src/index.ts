@@ -5,5 +5,6 @@ export {
   type LiteRtSession,
   litertTensorSpec,
   PLACEHOLDER_SIGNATURE,
+  RELEASE_HEAP_BYTES,
 } from './adapter.ts';
-export { type LiteRtHandle, loadLiteRtForNode } from './node-shim.ts';
+export { currentLiteRtLoad, type LiteRtHandle, loadLiteRtForNode } from './node-shim.ts';

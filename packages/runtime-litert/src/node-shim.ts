@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runInThisContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext, runInThisContext } from 'node:vm';
 
 /**
  * LiteRT.js in plain Node. Facts this relies on (measured with @litertjs/core 2.5.3):
@@ -28,38 +29,51 @@ interface EmscriptenModule {
 }
 
 let handle: Promise<LiteRtHandle> | undefined;
+/** The wasm module instance of the current load (kept for measuring its heap; dropped by unload). */
+let instance: EmscriptenModule | undefined;
+let wasmFile = '';
+/** Every console.error line since the first load: one sink for every load, as console.error is global. */
+const log: string[] = [];
+
+/** Replaces console.error by the log sink and provides importScripts; once per process. */
+function installShims(): void {
+  const g = globalThis as {
+    importScripts?: (...paths: string[]) => void;
+    self?: unknown;
+    bertParityLiteRtShims?: true;
+  };
+  if (g.bertParityLiteRtShims) return;
+  g.bertParityLiteRtShims = true;
+  const original = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    log.push(args.map(String).join(' '));
+    if (process.env.LITERT_VERBOSE === '1') original(...args);
+  };
+  g.self ??= globalThis; // the loader looks for its factory on `self`, as in a worker
+  g.importScripts ??= (...paths: string[]) => {
+    for (const p of paths) {
+      const file = p.startsWith('file://') ? fileURLToPath(p) : p;
+      wasmFile = basename(file);
+      // Emscripten's Node branch needs CommonJS `require`/`__filename`: pass them as parameters, and publish
+      // the factory (declared with `var`) on the global object, wrapped so the module instance is kept for
+      // measuring its heap.
+      const source = `(function (require, __filename, __dirname, keep) {\n${readFileSync(file, 'utf8')}\n;globalThis.ModuleFactory = (o) => ModuleFactory(o).then((m) => { keep(m); return m; });\n})`;
+      const run = runInThisContext(source, { filename: file }) as (
+        r: NodeRequire,
+        f: string,
+        d: string,
+        keep: (m: EmscriptenModule) => void,
+      ) => void;
+      run(createRequire(file), file, dirname(file), (m) => {
+        instance = m;
+      });
+    }
+  };
+}
 
 export function loadLiteRtForNode(): Promise<LiteRtHandle> {
   handle ??= (async () => {
-    const log: string[] = [];
-    const original = console.error.bind(console);
-    console.error = (...args: unknown[]) => {
-      log.push(args.map(String).join(' '));
-      if (process.env.LITERT_VERBOSE === '1') original(...args);
-    };
-    let wasmFile = '';
-    let module: EmscriptenModule | undefined;
-    const g = globalThis as { importScripts?: (...paths: string[]) => void; self?: unknown; ModuleFactory?: unknown };
-    g.self ??= globalThis; // the loader looks for its factory on `self`, as in a worker
-    g.importScripts ??= (...paths: string[]) => {
-      for (const p of paths) {
-        const file = p.startsWith('file://') ? fileURLToPath(p) : p;
-        wasmFile = basename(file);
-        // Emscripten's Node branch needs CommonJS `require`/`__filename`: pass them as parameters, and publish
-        // the factory (declared with `var`) on the global object, wrapped so the module instance is kept for
-        // measuring its heap.
-        const source = `(function (require, __filename, __dirname, keep) {\n${readFileSync(file, 'utf8')}\n;globalThis.ModuleFactory = (o) => ModuleFactory(o).then((m) => { keep(m); return m; });\n})`;
-        const run = runInThisContext(source, { filename: file }) as (
-          r: NodeRequire,
-          f: string,
-          d: string,
-          keep: (m: EmscriptenModule) => void,
-        ) => void;
-        run(createRequire(file), file, dirname(file), (m) => {
-          module = m;
-        });
-      }
-    };
+    installShims();
     const litert = await import('@litertjs/core');
     const entry = createRequire(import.meta.url).resolve('@litertjs/core');
     const wasmDir = `${join(dirname(entry), '..', 'wasm')}/`;
@@ -78,8 +92,37 @@ export function loadLiteRtForNode(): Promise<LiteRtHandle> {
       litert,
       log,
       wasmFile,
-      wasmHeapBytes: () => module?.HEAPU8?.buffer.byteLength ?? 0,
+      wasmHeapBytes: () => instance?.HEAPU8?.buffer.byteLength ?? 0,
     };
   })();
   return handle;
+}
+
+/** The current load, if any, without starting one. */
+export function currentLiteRtLoad(): Promise<LiteRtHandle> | undefined {
+  return handle;
+}
+
+/**
+ * Drops the loaded wasm module (LiteRT.js's unloadLiteRt, and every reference this shim keeps), so that
+ * its linear memory, which only grows, goes back to the system at the next garbage collection. Every
+ * model of that load must be closed first. The next loadLiteRtForNode loads the module again.
+ */
+export async function unloadLiteRtForNode(): Promise<void> {
+  const loading = handle;
+  if (loading === undefined) return;
+  handle = undefined;
+  instance = undefined;
+  const loaded = await loading.catch(() => undefined);
+  loaded?.litert.unloadLiteRt();
+  // Nothing else makes V8 collect soon: the heap is one ArrayBuffer, invisible to its JS heap's pressure,
+  // and without a collection it stayed resident under the next cells (a bert-base float32 heap under
+  // onnxruntime's next session: 1,877 MB). A full collection (~0.1 s) after the caller's frames let go.
+  setImmediate(collectGarbage);
+}
+
+/** A full garbage collection, as node --expose-gc's gc() (the flag set at run time gives the function). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }

@@ -2,7 +2,7 @@ import { buildFixtures, sampleInputs, TOO_NEW_GELU_VERSION, UNKNOWN_BUILTIN_CODE
 import { bertFeeds, castInteger } from '@bert-parity/runtime-base';
 import { bertDrift, coded, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
 import { describe, expect, it } from 'vitest';
-import { LiteRtAdapter } from '../src/index.ts';
+import { currentLiteRtLoad, LiteRtAdapter, RELEASE_HEAP_BYTES } from '../src/index.ts';
 
 const fixtures = await buildFixtures();
 const { config } = fixtures;
@@ -160,6 +160,37 @@ describe('runtime-litert (LiteRT.js wasm in Node)', () => {
     } finally {
       await blind.close();
     }
+  });
+
+  it('the wasm heap only grows, so closing the last session of a grown heap unloads the module; the next open loads it again', async () => {
+    // The fixtures never grow the heap past its initial size, so the threshold (64 MB) is 0 here.
+    expect(RELEASE_HEAP_BYTES).toBe(64 * 1024 * 1024);
+    expect(await adapter.wasmHeapBytes()).toBeLessThan(RELEASE_HEAP_BYTES);
+    const releasing = new LiteRtAdapter({ releaseHeapBytes: 0 });
+    const art = fixtureArtifact(fixtures, 'tflite', 'float32');
+    const feeds = bertFeeds(sampleInputs(config, 1, S, 37));
+    const a = await releasing.open(art);
+    const b = await releasing.open(art);
+    const expected = await a.run(feeds);
+    await a.close();
+    expect(currentLiteRtLoad()).toBeDefined(); // b is still open
+    expect(await b.run(feeds)).toEqual(expected);
+    await b.close();
+    expect(currentLiteRtLoad()).toBeUndefined();
+    // Loaded again: the same numbers, and its errors still reach the log (E_RUNTIME_OP, not silent zeros).
+    const c = await releasing.open(art);
+    try {
+      expect(await c.run(feeds)).toEqual(expected);
+    } finally {
+      await c.close();
+    }
+    const e = await coded(releasing.open(fixtureArtifact(fixtures, 'tflite', 'float32', 'unknown-builtin')));
+    expect(e.code).toBe('E_RUNTIME_OP');
+    expect(currentLiteRtLoad()).toBeUndefined(); // a failed open is not left holding the module either
+    // The default keeps a heap this small loaded.
+    const d = await adapter.open(art);
+    await d.close();
+    expect(currentLiteRtLoad()).toBeDefined();
   });
 
   it('1,000 runs of one session grow the wasm heap and the JS heap by less than 10 MB each', async () => {
