@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   type Availability,
   type DType,
@@ -20,7 +19,13 @@ import {
   type SessionInit,
 } from '@bert-parity/runtime-base';
 import type { CompiledModel, Tensor as LiteRtTensor, SignatureRunner } from '@litertjs/core';
-import { currentLiteRtLoad, type LiteRtHandle, loadLiteRtForNode, unloadLiteRtForNode } from './node-shim.ts';
+import {
+  currentLiteRtLoad,
+  type LiteRtHandle,
+  loadAndCompileFile,
+  loadLiteRtForNode,
+  unloadLiteRtForNode,
+} from './node-shim.ts';
 
 export const LITERT_RUNTIME_NAME = 'litert.js';
 /** The key LiteRT.js gives the default runner of a model without SignatureDefs. */
@@ -229,7 +234,7 @@ export class LiteRtAdapter implements RuntimeAdapter {
     return serialized(async () => {
       const mark = handle.log.length;
       try {
-        return await handle.litert.loadAndCompile(readFileSync(model.path), { accelerator: 'wasm' });
+        return (await loadAndCompileFile(handle, model.path)).model;
       } catch (cause) {
         const lines = handle.log.slice(mark);
         const opFailure = lines.some((l) => LITERT_OP_FAILURE.test(l));

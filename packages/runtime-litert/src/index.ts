@@ -7,4 +7,4 @@ export {
   PLACEHOLDER_SIGNATURE,
   RELEASE_HEAP_BYTES,
 } from './adapter.ts';
-export { currentLiteRtLoad, type LiteRtHandle, loadLiteRtForNode } from './node-shim.ts';
+export { currentLiteRtLoad, type LiteRtHandle, loadAndCompileFile, loadLiteRtForNode } from './node-shim.ts';

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext, runInThisContext } from 'node:vm';
+import type { CompiledModel } from '@litertjs/core';
 
 /**
  * LiteRT.js in plain Node. Facts this relies on (measured with @litertjs/core 2.5.3):
@@ -125,4 +126,62 @@ export async function unloadLiteRtForNode(): Promise<void> {
 function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
+}
+
+/** ES2024's resizable ArrayBuffer (Node 20 has it; the project's lib is ES2023). */
+interface ResizableArrayBuffer extends ArrayBuffer {
+  resize(byteLength: number): void;
+}
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (
+  byteLength: number,
+  options: { maxByteLength: number },
+) => ResizableArrayBuffer;
+
+/**
+ * loadAndCompile for a file, with the model's bytes held once at the peak. loadAndCompile takes the bytes
+ * as a Uint8Array, copies them into the wasm heap, calls the module's loadModel and then compiles, which
+ * grows the heap by XNNPACK's packed weights (bert-base float32: 438 MB file, heap 17 -> 793 MB). A plain
+ * Buffer stays resident through all of that (peak 1,345 MB measured); so the file is read into a resizable
+ * ArrayBuffer, and loadModel is wrapped for this one call to shrink it to nothing first, once LiteRT.js's
+ * copy is made (peak 930 MB). `released` says whether that happened before the compile: if a LiteRT.js
+ * version stopped calling loadModel, the bytes are still released when the call ends, only later.
+ */
+export async function loadAndCompileFile(
+  h: LiteRtHandle,
+  path: string,
+): Promise<{ model: CompiledModel; released: boolean }> {
+  const bytes = readResizable(path);
+  const wasm = h.litert.getGlobalLiteRt().liteRtWasm;
+  const loadModel = wasm.loadModel;
+  let released = false;
+  wasm.loadModel = (...args) => {
+    bytes.resize(0);
+    released = true;
+    return loadModel.apply(wasm, args);
+  };
+  try {
+    // A length-tracking view: LiteRT.js reads byteLength before its copy, and not after loadModel.
+    const model = await h.litert.loadAndCompile(new Uint8Array(bytes), { accelerator: 'wasm' });
+    return { model, released };
+  } finally {
+    wasm.loadModel = loadModel;
+    bytes.resize(0);
+  }
+}
+
+function readResizable(path: string): ResizableArrayBuffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = new ResizableArrayBuffer(size, { maxByteLength: size });
+    const view = new Uint8Array(buffer);
+    for (let at = 0; at < size; ) {
+      const n = readSync(fd, view, at, Math.min(size - at, 16 << 20), at);
+      if (n === 0) throw new Error(`${path} ended at byte ${at} of ${size} (changed while read)`);
+      at += n;
+    }
+    return buffer;
+  } finally {
+    closeSync(fd);
+  }
 }

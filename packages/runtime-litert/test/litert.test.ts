@@ -2,7 +2,13 @@ import { buildFixtures, sampleInputs, TOO_NEW_GELU_VERSION, UNKNOWN_BUILTIN_CODE
 import { bertFeeds, castInteger } from '@bert-parity/runtime-base';
 import { bertDrift, coded, fixtureArtifact, gcMemory, worstDrift } from '@bert-parity/runtime-base/testing';
 import { describe, expect, it } from 'vitest';
-import { currentLiteRtLoad, LiteRtAdapter, RELEASE_HEAP_BYTES } from '../src/index.ts';
+import {
+  currentLiteRtLoad,
+  LiteRtAdapter,
+  loadAndCompileFile,
+  loadLiteRtForNode,
+  RELEASE_HEAP_BYTES,
+} from '../src/index.ts';
 
 const fixtures = await buildFixtures();
 const { config } = fixtures;
@@ -191,6 +197,27 @@ describe('runtime-litert (LiteRT.js wasm in Node)', () => {
     const d = await adapter.open(art);
     await d.close();
     expect(currentLiteRtLoad()).toBeDefined();
+  });
+
+  it("the model's bytes are released once LiteRT.js has copied them, before the compile grows the heap", async () => {
+    const art = fixtureArtifact(fixtures, 'tflite', 'float32');
+    const handle = await loadLiteRtForNode();
+    const wasm = handle.litert.getGlobalLiteRt().liteRtWasm;
+    const loadModel = wasm.loadModel;
+    const { model, released } = await loadAndCompileFile(handle, art.path);
+    try {
+      // false would mean this LiteRT.js no longer calls loadModel between its copy and the compile: the peak
+      // of a large model then holds the file twice (README, "Real size").
+      expect(released).toBe(true);
+      expect(Object.keys(model.signatures)).toEqual(['serving_default']);
+    } finally {
+      model.delete();
+    }
+    // The wrapper is gone after the call, and a file that cannot be read is a coded load error.
+    expect(wasm.loadModel).toBe(loadModel);
+    const e = await coded(adapter.open({ ...art, path: `${art.path}.missing` }));
+    expect(e.code).toBe('E_RUNTIME_LOAD');
+    expect(e.message).toContain('ENOENT');
   });
 
   it('1,000 runs of one session grow the wasm heap and the JS heap by less than 10 MB each', async () => {
