@@ -3,7 +3,7 @@
  * a heap: `tsx bench/scale-run.ts SIZE TEXTS golden|check`. `golden` computes the size's golden outputs once
  * (reference auto: the float64 pass where it fits, else ONNX float32 on onnxruntime-node) into the bench
  * cache; `check` runs the matrix against them and prints one JSON line: the report's timing and cells, the
- * process's peak RSS (process.resourceUsage().maxRSS) and the largest model file (one model is open at a
+ * process's peak RSS (process.resourceUsage().maxRSS), its RSS before the check, and the largest model file (one model is open at a
  * time: a cell closes its model before the next opens, and compares each batch as it comes).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -74,6 +74,9 @@ if (mode === 'golden' && existsSync(join(goldenDir, 'index.json'))) {
   );
 } else {
   if (!existsSync(join(goldenDir, 'index.json'))) throw new Error(`${goldenDir}: run the golden step first`);
+  // What the process holds before any model opens (Node, the fixture's files listed, the config): the peak
+  // above it is what the check's models and runs cost.
+  const rssBeforeMB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024;
   const report = await runCheck(loaded);
   const cells = report.cells
     .filter((c): c is ModelCell => c.kind === 'model')
@@ -91,6 +94,7 @@ if (mode === 'golden' && existsSync(join(goldenDir, 'index.json'))) {
       wallMs: report.timing.wallMs,
       runtimeMs: report.timing.runtimeMs,
       maxRssMB: process.resourceUsage().maxRSS / 1024,
+      rssBeforeMB,
       largestModelMB: Math.max(...variants.map((v) => sizeOnDisk(v.file))) / 1e6,
       reference: report.reference.description,
       cells,
