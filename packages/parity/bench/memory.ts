@@ -8,12 +8,12 @@
  * script sets GLIBC_TUNABLES as `pnpm bert-parity` does (README, "Real size"); run it with `tsx` directly
  * to see glibc's default. The fixture must be built (`pnpm bench:scale --sizes SIZE` builds it).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildFamily, FAMILIES, presetNamed, sampleInputs } from '@bert-parity/fixtures';
 import { bertFeeds } from '@bert-parity/runtime-base';
 import { LiteRtAdapter } from '@bert-parity/runtime-litert';
 import { OnnxAdapter } from '@bert-parity/runtime-onnx';
+import { residentKb } from './rss.ts';
 import { scaleSize } from './scale-sizes.ts';
 
 const { values } = parseArgs({
@@ -24,10 +24,9 @@ const { values } = parseArgs({
 });
 const size = scaleSize(values.size);
 const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
-const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
 const say = (step: string) =>
   console.log(
-    `${step.padEnd(24)} rss ${mb(rssKb()).padStart(8)}   peak ${mb(process.resourceUsage().maxRSS).padStart(8)}`,
+    `${step.padEnd(24)} rss ${mb(residentKb()).padStart(8)}   peak ${mb(process.resourceUsage().maxRSS).padStart(8)}`,
   );
 
 console.log(`${size.title}; GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? '(unset)'}`);

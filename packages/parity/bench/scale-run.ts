@@ -3,8 +3,9 @@
  * a heap: `tsx bench/scale-run.ts SIZE TEXTS golden|check`. `golden` computes the size's golden outputs once
  * (reference auto: the float64 pass where it fits, else ONNX float32 on onnxruntime-node) into the bench
  * cache; `check` runs the matrix against them and prints one JSON line: the report's timing and cells, the
- * process's peak RSS (process.resourceUsage().maxRSS), its RSS before the check, and the largest model file (one model is open at a
- * time: a cell closes its model before the next opens, and compares each batch as it comes).
+ * process's peak RSS (process.resourceUsage().maxRSS), its RSS before the check, and the largest model file
+ * (one model is open at a time: a cell closes its model before the next opens, and compares each batch as
+ * it comes).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { configFromValue } from '../src/config/index.ts';
 import { runCheck, setUpRun, updateGoldenOutputs } from '../src/engine/index.ts';
 import { REPO_ROOT } from '../src/paths.ts';
 import type { ModelCell } from '../src/report/types.ts';
+import { residentKb } from './rss.ts';
 import { SCALE_SIZES, scaleSize } from './scale-sizes.ts';
 
 const [sizeName, textsArg, mode] = process.argv.slice(2);
@@ -76,7 +78,7 @@ if (mode === 'golden' && existsSync(join(goldenDir, 'index.json'))) {
   if (!existsSync(join(goldenDir, 'index.json'))) throw new Error(`${goldenDir}: run the golden step first`);
   // What the process holds before any model opens (Node, the fixture's files listed, the config): the peak
   // above it is what the check's models and runs cost.
-  const rssBeforeMB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024;
+  const rssBeforeMB = residentKb() / 1024;
   const report = await runCheck(loaded);
   const cells = report.cells
     .filter((c): c is ModelCell => c.kind === 'model')
